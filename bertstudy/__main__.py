@@ -1,0 +1,3 @@
+from bertstudy.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""What every command shares for one invocation: the chosen pack and the progress store.
+
+Both are opened on first use, so `--help` and commands that need neither stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from bertstudy.content.pack import Pack
+    from bertstudy.progress.store import Store
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+
+_content: str | None = None
+_pack: Pack | None = None
+_store: Store | None = None
+
+
+def configure(content: str | None) -> None:
+    global _content, _pack, _store
+    if _store is not None:
+        _store.close()
+    _content, _pack, _store = content, None, None
+
+
+def pack() -> Pack:
+    global _pack
+    if _pack is None:
+        from bertstudy.content.pack import load, resolve_dir
+
+        _pack = load(resolve_dir(_content))
+    return _pack
+
+
+def content_dir():
+    from bertstudy.content.pack import resolve_dir
+
+    return resolve_dir(_content)
+
+
+def store() -> Store:
+    global _store
+    if _store is None:
+        from bertstudy.progress.store import Store
+
+        _store = Store()
+    return _store

@@ -1,0 +1,180 @@
+"""`bertstudy quiz`: interview-style questions, graded, scheduled for review with FSRS."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bertstudy import console, i18n
+from bertstudy.cli import context
+from bertstudy.errors import UsageError
+
+
+def quiz(
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only questions of this topic.")] = None,
+    due: Annotated[bool, typer.Option("--due", help="Only reviews that are due.")] = False,
+    new: Annotated[int | None, typer.Option("--new", min=0, help="At most this many new questions (after the due ones).")] = None,
+    answers: Annotated[Path | None, typer.Option("--answers", metavar="FILE", help="Answer from a YAML or JSON file ({question id: answer}) instead of prompting.")] = None,
+    json_out: context.JsonOption = False,
+) -> None:
+    """Answer questions: due reviews first, then new ones. Every answer is saved as you go.
+
+    Example: `bertstudy quiz --topic attention`
+    """
+    from bertstudy.quiz import schedule
+
+    pack, store = context.pack(), context.store()
+    if answers is not None:
+        given = _read_answers(answers)
+        unknown = [qid for qid in given if qid not in pack.questions]
+        if unknown:
+            raise UsageError(f"{answers}: unknown question id '{unknown[0]}'")
+        questions = [pack.questions[qid] for qid in given]
+    else:
+        if not console.interactive() or json_out:
+            raise UsageError("the quiz needs a terminal to ask questions; pass --answers FILE to answer from a file")
+        questions = schedule.select(pack, store, topic, due, new)
+        given = None
+    if not questions:
+        console.out().print(i18n.t("quiz.none"))
+        return
+    results = _ask_all(questions, given, quiet=json_out)
+    total = sum(r["score"] for r in results)
+    if json_out:
+        console.emit_json({"score": round(total, 3), "max_score": len(results), "results": results})
+    else:
+        console.out().print(f"[title]{i18n.t('quiz.summary', score=total, total=len(results))}[/title]")
+
+
+def _read_answers(path: Path) -> dict[str, Any]:
+    import yaml
+
+    if not path.is_file():
+        raise UsageError(f"no file at {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UsageError(f"{path}:{mark.line + 1 if mark else '?'}: not valid YAML or JSON") from None
+    if not isinstance(data, dict) or not data:
+        raise UsageError(f"{path}: expected a mapping of question id to answer")
+    return {str(k): v for k, v in data.items()}
+
+
+def _ask_all(questions: list, given: dict[str, Any] | None, quiet: bool) -> list[dict[str, Any]]:
+    from bertstudy.quiz import grading, schedule
+
+    store = context.store()
+    results: list[dict[str, Any]] = []
+    try:
+        for i, question in enumerate(questions, 1):
+            started = time.monotonic()
+            if not quiet:
+                _show_question(question, i, len(questions))
+            if given is None:
+                graded = _prompt_until_valid(question)
+            else:
+                entry = given[question.id]
+                answer = entry.get("answer") if isinstance(entry, dict) else entry
+                try:
+                    graded = grading.grade(question, answer if answer is not None else "")
+                except UsageError as exc:
+                    raise UsageError(f"answer to {question.id}: {exc}") from None
+            if not quiet:
+                _show_feedback(question, graded)
+            suggested = schedule.suggested_rating(graded)
+            self_rating = None
+            if question.kind == "open":
+                self_rating = _self_rating(given[question.id] if given else None, suggested)
+            rating = self_rating or suggested
+            schedule.record(store, question, graded, rating, "answers" if given else "quiz", self_rating,
+                            int((time.monotonic() - started) * 1000))
+            results.append({"question": question.id, "kind": question.kind, "score": round(graded.score, 3),
+                            "correct": graded.correct, "answer": graded.answer, "rating": rating, "details": graded.details})
+    except (KeyboardInterrupt, EOFError):
+        console.out().print(f"\n[warn]{i18n.t('quiz.stopped', n=len(results))}[/warn]")
+        raise typer.Exit(130) from None
+    return results
+
+
+def _show_question(question, i: int, n: int) -> None:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    from bertstudy.quiz.grading import LETTERS, display_order
+
+    lang = i18n.current()
+    out = console.out()
+    out.print(Rule(f"[muted]{i18n.t('quiz.question', i=i, n=n)} · {question.topic} · {question.kind}[/muted]", style="muted"))
+    out.print(Markdown(question.prompt.get(lang)))
+    if question.choices:
+        for letter, choice in zip(LETTERS, question.choices):
+            out.print(f"  [accent]{letter}[/accent]  {choice.text.get(lang)}")
+        out.print(f"[muted]{i18n.t('quiz.choices_hint')}[/muted]")
+    if question.items:
+        for number, index in enumerate(display_order(question), 1):
+            out.print(f"  [accent]{number}[/accent]  {question.items[index].get(lang)}")
+        out.print(f"[muted]{i18n.t('quiz.order_hint')}[/muted]")
+
+
+def _prompt_until_valid(question):
+    from bertstudy.quiz import grading
+
+    while True:
+        text = console.out().input(f"[accent]{i18n.t('quiz.answer')}>[/accent] ")
+        try:
+            return grading.grade(question, text)
+        except UsageError as exc:
+            console.out().print(f"[warn]{exc}[/warn]")
+
+
+def _self_rating(entry: Any, suggested: int) -> int:
+    if isinstance(entry, dict) and "rating" in entry:
+        rating = entry["rating"]
+        if rating not in (1, 2, 3, 4):
+            raise UsageError(f"a rating is 1, 2, 3 or 4, not {rating!r}")
+        return rating
+    if entry is not None:  # answered from a file without a rating: take the rubric's suggestion
+        return suggested
+    while True:
+        text = console.out().input(f"[accent]{i18n.t('quiz.rate')} [{suggested}]>[/accent] ").strip() or str(suggested)
+        if text in ("1", "2", "3", "4"):
+            return int(text)
+
+
+def _show_feedback(question, graded) -> None:
+    from rich.markdown import Markdown
+
+    from bertstudy.quiz.grading import LETTERS
+
+    lang = i18n.current()
+    out = console.out()
+    if question.kind != "open":
+        verdict = i18n.t("quiz.correct") if graded.correct else i18n.t("quiz.partial", score=graded.score) if graded.score > 0 else i18n.t("quiz.wrong")
+        out.print(f"[{'ok' if graded.correct else 'warn' if graded.score > 0 else 'fail'}]{verdict}[/]")
+    if question.choices:
+        picked = set(graded.details["picked"])
+        for i, choice in enumerate(question.choices):
+            mark = "[ok]✓[/ok]" if choice.correct else "[fail]✗[/fail]"
+            you = " ←" if i in picked else ""
+            out.print(f"  {mark} [accent]{LETTERS[i]}[/accent]{you} [muted]{choice.explain.get(lang)}[/muted]")
+    if question.kind == "numeric":
+        unit = f" {question.unit}" if question.unit else ""
+        out.print(f"  [muted]= {question.answer:g}{unit}[/muted]")
+    if question.kind == "ordering":
+        out.print(f"  [muted]{' '.join(map(str, graded.details['right_numbers']))}[/muted]")
+    if question.rubric is not None:
+        by_id = {c.id: c for c in question.rubric.concepts}
+        for cid in graded.details["found"]:
+            out.print(f"  [ok]✓[/ok] {by_id[cid].label.get(lang)} [muted]({i18n.t('quiz.found')})[/muted]")
+        for cid in graded.details["missing"]:
+            out.print(f"  [fail]✗[/fail] {by_id[cid].label.get(lang)} [muted]({i18n.t('quiz.missing')})[/muted]")
+        wrong = {m.id: m for m in question.rubric.misconceptions}
+        for mid in graded.details["misconceptions"]:
+            out.print(f"  [fail]![/fail] {wrong[mid].explain.get(lang)} [muted]({i18n.t('quiz.misconception')})[/muted]")
+    out.print(f"[muted]{i18n.t('quiz.model_answer')}:[/muted]")
+    out.print(Markdown(question.model_answer.get(lang)))
+    out.print()

@@ -1,0 +1,69 @@
+"""The one place terminal output goes through: a Rich console with a semantic theme.
+
+Styles are named for what they mean (ok, fail, hint, muted, code), never for a colour. Machine
+output (`--json`) bypasses Rich so no escape codes or wrapping can reach a script.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+THEME = {
+    "ok": "bold green",
+    "fail": "bold red",
+    "warn": "yellow",
+    "hint": "cyan",
+    "muted": "dim",
+    "code": "bold magenta",
+    "title": "bold",
+    "accent": "bold blue",
+}
+
+
+def _make(stderr: bool) -> Console:
+    from rich.console import Console
+    from rich.theme import Theme
+
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        theme=Theme(THEME),
+        stderr=stderr,
+        highlight=False,
+        color_system=None if no_color else "auto",
+    )
+
+
+@cache
+def out() -> Console:
+    """The console for results (stdout)."""
+    return _make(stderr=False)
+
+
+@cache
+def err() -> Console:
+    """The console for errors and progress (stderr)."""
+    return _make(stderr=True)
+
+
+def reset() -> None:
+    """Forget the consoles (tests swap sys.stdout between invocations)."""
+    out.cache_clear()
+    err.cache_clear()
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document on stdout, untouched by Rich."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def interactive() -> bool:
+    """True when a person can answer prompts: stdin and stdout are terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()

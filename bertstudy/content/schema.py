@@ -1,0 +1,261 @@
+"""The shape of a content pack: topics, questions and exercises, as typed dataclasses.
+
+These classes are the schema (see docs/content-format.md); `convert.Collector` fills them from
+YAML and each `problems()` adds the rules a type hint cannot say. Leaves out: loading (pack.py)
+and grading (the quiz and exercises services).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+FORMAT_VERSION = 1
+TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PY_ID = re.compile(r"^[a-z_][a-z0-9_]*$")
+Problems = list[tuple[tuple[str | int, ...], str]]
+DERIVED = {"derived": True}  # set by the loader, never written in YAML
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text a learner reads, in both languages."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Formula:
+    label: Text
+    text: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+    kind: Literal["paper", "article", "book", "video", "course", "code"]
+    lang: Literal["en", "zh"] = "en"
+
+    def problems(self) -> Problems:
+        if not re.match(r"^https?://[^\s/]+\.[^\s]+$", self.url):
+            return [(("url",), f"'{self.url}' is not a web address; write it as https://...")]
+        return []
+
+
+@dataclass
+class Topic:
+    id: str
+    title: Text
+    summary: Text
+    minutes: int
+    notes: Text
+    format_version: int
+    prerequisites: list[str] = field(default_factory=list)
+    formulas: list[Formula] = field(default_factory=list)
+    misconceptions: list[Text] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    demos: list[str] = field(default_factory=list)
+    exercises: list[str] = field(default_factory=list)
+    file: str = field(default="", metadata=DERIVED)
+
+    def problems(self) -> Problems:
+        out: Problems = _version(self.format_version)
+        if not TOPIC_ID.match(self.id):
+            out.append((("id",), f"'{self.id}' is not a topic id; use lower-case letters, digits and '-'"))
+        if self.minutes <= 0:
+            out.append((("minutes",), "must be a positive number of minutes"))
+        if self.id in self.prerequisites:
+            out.append((("prerequisites",), "a topic cannot be its own prerequisite"))
+        return out
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: Text
+    correct: bool
+    explain: Text
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    label: Text
+    any: list[str]
+    weight: float = 1.0
+
+    def problems(self) -> Problems:
+        return _patterns(self.any) + ([(("weight",), "must be positive")] if self.weight <= 0 else [])
+
+
+@dataclass(frozen=True)
+class Misconception:
+    id: str
+    any: list[str]
+    explain: Text
+    penalty: float = 0.5
+
+    def problems(self) -> Problems:
+        return _patterns(self.any) + ([(("penalty",), "must be between 0 and 1")] if not 0 <= self.penalty <= 1 else [])
+
+
+@dataclass(frozen=True)
+class Rubric:
+    concepts: list[Concept]
+    misconceptions: list[Misconception] = field(default_factory=list)
+
+    def problems(self) -> Problems:
+        return [] if self.concepts else [(("concepts",), "a rubric needs at least one concept")]
+
+
+KINDS = ("single", "multiple", "numeric", "ordering", "fill", "short", "open")
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "single": ("choices",), "multiple": ("choices",), "numeric": ("answer",),
+    "ordering": ("items",), "fill": ("accept",), "short": ("rubric",), "open": ("rubric",),
+}
+_OPTIONAL = ("choices", "answer", "tolerance", "unit", "items", "accept", "rubric")
+_ALLOWED: dict[str, tuple[str, ...]] = {**_NEEDS, "numeric": ("answer", "tolerance", "unit")}
+
+
+@dataclass
+class Question:
+    id: str
+    kind: Literal["single", "multiple", "numeric", "ordering", "fill", "short", "open"]
+    prompt: Text
+    model_answer: Text
+    source: str
+    topic: str = field(metadata=DERIVED)
+    difficulty: int = 1
+    tags: list[str] = field(default_factory=list)
+    choices: list[Choice] | None = None
+    answer: float | None = None
+    tolerance: float = 0.0
+    unit: str | None = None
+    items: list[Text] | None = None
+    accept: list[str] | None = None
+    rubric: Rubric | None = None
+    file: str = field(default="", metadata=DERIVED)
+
+    def problems(self) -> Problems:
+        out: Problems = []
+        if not TOPIC_ID.match(self.id):
+            out.append((("id",), f"'{self.id}' is not a question id; use lower-case letters, digits and '-'"))
+        if self.difficulty not in (1, 2, 3):
+            out.append((("difficulty",), "must be 1, 2 or 3"))
+        for key in _NEEDS[self.kind]:
+            if getattr(self, key) is None:
+                out.append(((key,), f"missing; a '{self.kind}' question needs it"))
+        for key in _OPTIONAL:
+            default = 0.0 if key == "tolerance" else None
+            if key not in _ALLOWED[self.kind] and getattr(self, key) != default:
+                out.append(((key,), f"does not belong to a '{self.kind}' question; remove it"))
+        if self.choices is not None and self.kind in ("single", "multiple"):
+            correct = sum(c.correct for c in self.choices)
+            if len(self.choices) < 2:
+                out.append((("choices",), "give at least two choices"))
+            if self.kind == "single" and correct != 1:
+                out.append((("choices",), f"a 'single' question needs exactly one correct choice, not {correct}"))
+            if self.kind == "multiple" and correct < 1:
+                out.append((("choices",), "mark at least one choice correct: true"))
+        if self.items is not None and len(self.items) < 2:
+            out.append((("items",), "give at least two items to order"))
+        if self.tolerance < 0:
+            out.append((("tolerance",), "must not be negative"))
+        return out
+
+
+@dataclass(frozen=True)
+class Mistake:
+    id: str
+    diagnosis: Text
+
+    def problems(self) -> Problems:
+        return [] if PY_ID.match(self.id) else [(("id",), f"'{self.id}' must be a Python identifier (it names mistakes/{self.id}.py)")]
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 10.0
+    memory_mb: int = 2048
+    output_kb: int = 1024
+
+    def problems(self) -> Problems:
+        out: Problems = []
+        if not 0 < self.seconds <= 600:
+            out.append((("seconds",), "must be between 0 and 600"))
+        if self.memory_mb < 512:
+            out.append((("memory_mb",), "must be at least 512 (importing torch needs it)"))
+        return out
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    args: dict[str, Any]
+    seed: int = 0
+
+
+@dataclass
+class Exercise:
+    id: str
+    topic: str
+    difficulty: int
+    title: Text
+    statement: Text
+    reference: str
+    cases: list[Case]
+    hints: list[Text]
+    format_version: int
+    function: str | None = None
+    forbidden: list[str] = field(default_factory=list)
+    differentiable: bool = False
+    tolerance: dict[str, dict[str, float]] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    mistakes: list[Mistake] = field(default_factory=list)
+    folder: Path = field(default=Path(), metadata=DERIVED)
+    file: str = field(default="", metadata=DERIVED)
+
+    @property
+    def entry(self) -> str:
+        """The name the learner's file must define."""
+        return self.function or self.id
+
+    def problems(self) -> Problems:
+        out: Problems = _version(self.format_version)
+        if not PY_ID.match(self.id):
+            out.append((("id",), f"'{self.id}' must be a Python identifier"))
+        if self.difficulty not in (1, 2, 3):
+            out.append((("difficulty",), "must be 1, 2 or 3"))
+        if not re.match(r"^[\w.]+:\w+$", self.reference):
+            out.append((("reference",), "write it as module:name, e.g. bertstudy.reference.attention:scaled_dot_product_attention"))
+        if not self.cases:
+            out.append((("cases",), "give at least one case"))
+        if not self.hints:
+            out.append((("hints",), "give at least one hint"))
+        for dtype, tol in self.tolerance.items():
+            if set(tol) - {"atol", "rtol"}:
+                out.append((("tolerance", dtype), "only atol and rtol can be set"))
+        return out
+
+
+def _version(value: int) -> Problems:
+    if value != FORMAT_VERSION:
+        return [(("format_version",), f"this bertstudy reads format_version {FORMAT_VERSION}, not {value}")]
+    return []
+
+
+def _patterns(phrases: list[str]) -> Problems:
+    out: Problems = []
+    for i, phrase in enumerate(phrases):
+        if phrase.startswith("re:"):
+            try:
+                re.compile(phrase[3:])
+            except re.error as exc:
+                out.append((("any", i), f"invalid regular expression: {exc}"))
+    return out

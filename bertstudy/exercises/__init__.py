@@ -1,0 +1,1 @@
+"""The exercises service: the learner's workspace and the grader."""

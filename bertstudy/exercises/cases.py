@@ -1,0 +1,71 @@
+"""Making a case's inputs from its YAML description, seeded so every run sees the same tensors.
+
+A value is a literal or one of the tensor makers in docs/content-format.md (randn, rand, randint,
+mask, values). Leaves out: property-based shrinking.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from bertstudy.content.schema import Case
+
+MAKERS = ("randn", "rand", "randint", "mask", "values")
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+          "bfloat16": torch.bfloat16, "int64": torch.int64, "int32": torch.int32, "bool": torch.bool}
+
+
+def tensor_spec(value: Any) -> str | None:
+    """The maker named in `value`, or None when it is a literal."""
+    if isinstance(value, dict):
+        makers = [m for m in MAKERS if m in value]
+        return makers[0] if len(makers) == 1 else None
+    return None
+
+
+def build_args(case: Case) -> dict[str, Any]:
+    generator = torch.Generator().manual_seed(case.seed)
+    return {name: _make(value, generator) for name, value in case.args.items()}
+
+
+def _make(value: Any, gen: torch.Generator) -> Any:
+    maker = tensor_spec(value)
+    if maker is None:
+        if isinstance(value, list):
+            return [_make(v, gen) for v in value]
+        return value
+    dtype = DTYPES[value.get("dtype", "int64" if maker == "randint" else "bool" if maker == "mask" else "float32")]
+    if maker == "values":
+        return torch.tensor(value["values"], dtype=dtype)
+    shape = list(value[maker])
+    if maker == "randn":
+        return (torch.randn(shape, generator=gen, dtype=torch.float64) * value.get("scale", 1.0)).to(dtype)
+    if maker == "rand":
+        return torch.rand(shape, generator=gen, dtype=torch.float64).to(dtype)
+    if maker == "randint":
+        return torch.randint(value.get("low", 0), value["high"], shape, generator=gen, dtype=dtype)
+    mask = torch.rand(shape, generator=gen) < value.get("p", 0.7)
+    keep = torch.randint(0, shape[-1], shape[:-1], generator=gen)  # one key per row always survives
+    mask.scatter_(-1, keep.unsqueeze(-1), True)
+    return mask
+
+
+def problems(case_args: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Schema problems in a case's tensor makers, for `content check`."""
+    out = []
+    for name, value in case_args.items():
+        maker = tensor_spec(value)
+        if isinstance(value, dict) and maker is None and any(m in value for m in MAKERS):
+            out.append(((name,), f"use exactly one of {', '.join(MAKERS)}"))
+        if maker is None:
+            continue
+        dtype = value.get("dtype")
+        if dtype is not None and dtype not in DTYPES:
+            out.append(((name, "dtype"), f"unknown dtype '{dtype}'; use one of {', '.join(DTYPES)}"))
+        if maker != "values" and not (isinstance(value[maker], list) and all(isinstance(n, int) and n >= 0 for n in value[maker])):
+            out.append(((name, maker), "must be a shape: a list of whole numbers"))
+        if maker == "randint" and "high" not in value:
+            out.append(((name,), "randint needs high (and optionally low)"))
+    return out

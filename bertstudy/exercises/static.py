@@ -1,0 +1,54 @@
+"""The static half of the forbidden-operation check: an AST scan of the learner's file.
+
+It flags any mention of a forbidden name (as an attribute, a name, an import or a string, so
+`getattr(F, "softmax")` is caught too), imports of bertstudy, torch's private internals through
+which a built-in could be reached, and dynamic code (eval, exec, __import__, importlib). The
+child's runtime guard is the other half. Leaves out: anything that cannot be seen in the source.
+"""
+
+from __future__ import annotations
+
+import ast
+
+PRIVATE_TORCH = {"_C", "_VF", "_ops", "ops", "_nn", "_refs", "_decomp", "_prims", "_torch_docs"}
+DYNAMIC = {"eval", "exec", "compile", "__import__", "importlib", "__builtins__", "builtins"}
+
+
+def scan(source: str, forbidden: list[str]) -> list[str]:
+    """Problems found in `source`, each a sentence with its line; empty when clean."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        return [f"line {exc.lineno}: syntax error: {exc.msg}"]
+    banned = {name.rsplit(".", 1)[-1]: name for name in forbidden}
+    problems: list[str] = []
+
+    def flag(node: ast.AST, message: str) -> None:
+        problems.append(f"line {getattr(node, 'lineno', '?')}: {message}")
+
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Name):
+            names = [node.id]
+        elif isinstance(node, ast.Attribute):
+            names = [node.attr]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names = [node.value]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            targets = [module] if module else []
+            targets += [alias.name for alias in node.names]
+            for target in targets:
+                if target.split(".")[0] == "bertstudy":
+                    flag(node, "a submission may not import bertstudy (the answer key)")
+                if target.split(".")[0] in DYNAMIC:
+                    flag(node, f"importing {target} is not allowed in exercises")
+            names = [part for target in targets for part in target.split(".")]
+        for name in names:
+            if name in banned:
+                flag(node, f"{banned[name]} is not allowed in this exercise; write it yourself")
+            elif name in PRIVATE_TORCH and not isinstance(node, ast.Constant):
+                flag(node, f"torch internals ({name}) are not allowed in exercises")
+            elif name in DYNAMIC and not isinstance(node, ast.Constant):
+                flag(node, f"{name} is not allowed in exercises")
+    return sorted(set(problems), key=lambda p: int(p.split(":")[0][5:]) if p[5:].split(":")[0].isdigit() else 0)

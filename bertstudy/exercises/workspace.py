@@ -1,0 +1,103 @@
+"""The learner's workspace: their own copy of each exercise's starter, like `rustlings init`.
+
+Copies live in BERTSTUDY_WORKSPACE, else `<bertstudy home>/workspace`, one `<id>.py` each.
+Resetting keeps the old file as `<id>.py.bak` so no work is ever lost.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from bertstudy import i18n
+from bertstudy.content.pack import Pack
+from bertstudy.content.schema import Exercise
+from bertstudy.errors import BertstudyError, UsageError
+from bertstudy.progress.store import Store, home
+
+
+def folder() -> Path:
+    override = os.environ.get("BERTSTUDY_WORKSPACE")
+    return Path(override).expanduser() if override else home() / "workspace"
+
+
+def path_of(exercise: Exercise) -> Path:
+    return folder() / f"{exercise.id}.py"
+
+
+def start(pack: Pack, store: Store, exercise_id: str) -> dict[str, Any]:
+    """Copy the starter (unless a copy exists) and make this the current exercise."""
+    exercise = pack.exercise(exercise_id)
+    target = path_of(exercise)
+    created = not target.exists()
+    if created:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(exercise.folder / "starter.py", target)
+    store.set("current_exercise", exercise.id)
+    return {**describe(exercise), "path": str(target), "created": created}
+
+
+def reset(pack: Pack, store: Store, exercise_id: str) -> dict[str, Any]:
+    exercise = pack.exercise(exercise_id)
+    target = path_of(exercise)
+    backup = target.with_suffix(".py.bak")
+    if target.exists():
+        shutil.copyfile(target, backup)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(exercise.folder / "starter.py", target)
+    store.set("current_exercise", exercise.id)
+    return {"exercise": exercise.id, "path": str(target), "backup": str(backup) if backup.exists() else None}
+
+
+def current(pack: Pack, store: Store, exercise_id: str | None) -> Exercise:
+    """The exercise named, else the current one."""
+    chosen = exercise_id or store.get("current_exercise")
+    if not chosen:
+        raise UsageError("no current exercise; name one, or start one with `bertstudy exercise start ID`")
+    return pack.exercise(chosen)
+
+
+def submission(exercise: Exercise, file: str | None) -> Path:
+    """The file to grade: --file, else the workspace copy."""
+    path = Path(file).expanduser() if file else path_of(exercise)
+    if not path.is_file():
+        hint = "" if file else f"; run `bertstudy exercise start {exercise.id}` first"
+        raise UsageError(f"no file at {path}{hint}")
+    return path
+
+
+def describe(exercise: Exercise) -> dict[str, Any]:
+    lang = i18n.current()
+    return {"exercise": exercise.id, "title": exercise.title.get(lang), "topic": exercise.topic,
+            "difficulty": exercise.difficulty, "statement": exercise.statement.get(lang)}
+
+
+def listing(pack: Pack, store: Store) -> list[dict[str, Any]]:
+    passed, attempted = store.exercises_passed(), store.exercises_attempted()
+    lang = i18n.current()
+    rows = []
+    for topic in pack.ordered_topics():
+        for exercise in (e for e in pack.exercises.values() if e.topic == topic.id):
+            status = "passed" if exercise.id in passed else "attempted" if exercise.id in attempted else "new"
+            rows.append({"id": exercise.id, "topic": topic.id, "title": exercise.title.get(lang),
+                         "difficulty": exercise.difficulty, "status": status})
+    return rows
+
+
+def hint(pack: Pack, store: Store, exercise_id: str | None) -> dict[str, Any]:
+    exercise = current(pack, store, exercise_id)
+    index = store.next_hint(exercise.id, len(exercise.hints))
+    return {"exercise": exercise.id, "index": index + 1, "count": len(exercise.hints),
+            "hint": exercise.hints[index].get(i18n.current())}
+
+
+def solution(pack: Pack, store: Store, exercise_id: str | None, force: bool) -> dict[str, Any]:
+    """The reference solution: after a pass, or with force (recorded)."""
+    exercise = current(pack, store, exercise_id)
+    passed = exercise.id in store.exercises_passed()
+    if not (passed or force):
+        raise BertstudyError(i18n.t("ex.solution_locked"))
+    store.record_solution_view(exercise.id, forced=not passed)
+    return {"exercise": exercise.id, "forced": not passed, "code": (exercise.folder / "solution.py").read_text(encoding="utf-8")}

@@ -1,0 +1,120 @@
+"""The learner's language: which one is in use, and the interface's own words in both.
+
+Content carries its own `en`/`zh` texts; this module holds only the words of the interface
+(headings, prompts, messages). `--lang`, then `BERTSTUDY_LANG`, then the locale decide.
+"""
+
+from __future__ import annotations
+
+import os
+
+from bertstudy.errors import UsageError
+
+LANGS = ("en", "zh")
+_current = "en"
+
+
+def resolve(option: str | None = None) -> str:
+    """The language to use: the option, else BERTSTUDY_LANG, else the locale, else English."""
+    chosen = option or os.environ.get("BERTSTUDY_LANG")
+    if chosen:
+        chosen = chosen.lower()
+        if chosen not in LANGS:
+            raise UsageError(f"unknown language '{chosen}'; use one of: {', '.join(LANGS)}")
+        return chosen
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def use(lang: str) -> None:
+    global _current
+    _current = lang
+
+
+def current() -> str:
+    return _current
+
+
+def t(key: str, **values: object) -> str:
+    """The interface string `key` in the current language, formatted with `values`."""
+    en, zh = MESSAGES[key]
+    return (zh if _current == "zh" else en).format(**values)
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # dashboard
+    "dash.title": ("bertstudy: from deep-learning basics to BERT", "bertstudy：从深度学习基础到 BERT"),
+    "dash.topics": ("Topics read", "已读主题"),
+    "dash.due": ("Reviews due", "待复习"),
+    "dash.exercises": ("Exercises passed", "已通过练习"),
+    "dash.demos": ("Demos run", "已运行演示"),
+    "dash.current": ("Current exercise", "当前练习"),
+    "dash.next": ("Next step", "下一步"),
+    "dash.done": ("Everything is done. Review with `bertstudy quiz --due`.", "全部完成。用 `bertstudy quiz --due` 复习。"),
+    "next.review": ("{n} review(s) due: `bertstudy quiz --due`", "有 {n} 道题待复习：`bertstudy quiz --due`"),
+    "next.read": ("Read the next topic: `bertstudy learn {topic}` ({title})", "阅读下一个主题：`bertstudy learn {topic}`（{title}）"),
+    "next.quiz": ("Test yourself on {title}: `bertstudy quiz --topic {topic}`", "检验一下 {title}：`bertstudy quiz --topic {topic}`"),
+    "next.exercise": ("Solve an exercise: `bertstudy exercise start {exercise}`", "做一道练习：`bertstudy exercise start {exercise}`"),
+    # learn
+    "learn.map": ("Curriculum", "课程地图"),
+    "learn.topic": ("Topic", "主题"),
+    "learn.minutes": ("min", "分钟"),
+    "learn.needs": ("after", "前置"),
+    "learn.formulas": ("Key formulas", "关键公式"),
+    "learn.misconceptions": ("Common misconceptions", "常见误解"),
+    "learn.resources": ("Resources", "参考资料"),
+    "learn.try": ("Try it", "动手试试"),
+    "learn.demo": ("Demo", "演示"),
+    "learn.quiz": ("Quiz", "测验"),
+    "learn.exercise": ("Exercise", "练习"),
+    "learn.questions": ("{n} question(s)", "{n} 道题"),
+    "learn.legend": ("✓ read  ◐ started  · not yet", "✓ 已读  ◐ 已开始  · 未开始"),
+    "learn.no_next": ("Every topic is read.", "所有主题都已读完。"),
+    "learn.prereq": ("Prerequisites", "前置主题"),
+    # quiz
+    "quiz.none": ("No questions to ask right now.", "现在没有要回答的题目。"),
+    "quiz.question": ("Question {i}/{n}", "第 {i}/{n} 题"),
+    "quiz.answer": ("Your answer", "你的答案"),
+    "quiz.choices_hint": ("Type the letter(s), e.g. B or A,C", "输入选项字母，例如 B 或 A,C"),
+    "quiz.order_hint": ("Type the numbers in the right order, e.g. 3 1 2", "按正确顺序输入编号，例如 3 1 2"),
+    "quiz.correct": ("Correct", "正确"),
+    "quiz.partial": ("Partly right ({score:.0%})", "部分正确（{score:.0%}）"),
+    "quiz.wrong": ("Not right", "不正确"),
+    "quiz.model_answer": ("Model answer", "参考答案"),
+    "quiz.found": ("found", "已覆盖"),
+    "quiz.missing": ("missing", "未覆盖"),
+    "quiz.misconception": ("misconception", "误解"),
+    "quiz.rate": ("How well did you know it? 1 again, 2 hard, 3 good, 4 easy", "你掌握得如何？1 忘了，2 困难，3 良好，4 简单"),
+    "quiz.summary": ("Score {score:.1f} / {total}", "得分 {score:.1f} / {total}"),
+    "quiz.saved": ("Answers are saved as you go.", "每道题作答后即已保存。"),
+    "quiz.stopped": ("Stopped. {n} answer(s) saved.", "已停止。已保存 {n} 个答案。"),
+    # exercises
+    "ex.passed": ("PASSED", "通过"),
+    "ex.failed": ("FAILED", "未通过"),
+    "ex.started": ("Your copy is at {path}. Edit it, then run `bertstudy exercise run`.", "你的练习文件在 {path}。编辑后运行 `bertstudy exercise run`。"),
+    "ex.exists": ("Your copy already exists at {path} (left untouched).", "你的练习文件已存在于 {path}（未改动）。"),
+    "ex.reset": ("Restored the starter at {path} (your old file is at {backup}).", "已恢复初始代码到 {path}（旧文件保存在 {backup}）。"),
+    "ex.hint": ("Hint {i}/{n}", "提示 {i}/{n}"),
+    "ex.no_more_hints": ("That was the last hint.", "这是最后一条提示。"),
+    "ex.solution_locked": ("The solution opens after you pass. Use --force to see it now (this is recorded).", "通过后才会显示答案。用 --force 立即查看（会被记录）。"),
+    "ex.diagnosis": ("Likely mistake", "可能的错误"),
+    "ex.next": ("Next: `bertstudy exercise hint` for a hint.", "下一步：`bertstudy exercise hint` 获取提示。"),
+    "ex.watching": ("Watching {path}; every save is graded. Ctrl-C stops.", "正在监视 {path}，每次保存都会评分。按 Ctrl-C 停止。"),
+    "ex.solution_after_pass": ("Compare with the reference solution: `bertstudy exercise solution {id}`", "可与参考答案对照：`bertstudy exercise solution {id}`"),
+    # progress
+    "progress.title": ("Progress", "学习进度"),
+    "progress.read": ("read", "已读"),
+    "progress.demos": ("demos", "演示"),
+    "progress.mastery": ("quiz mastery", "测验掌握度"),
+    "progress.exercises": ("exercises", "练习"),
+    "progress.exported": ("Exported {n} record(s) to {path}.", "已导出 {n} 条记录到 {path}。"),
+    "progress.imported": ("Imported {n} new record(s) from {path}.", "已从 {path} 导入 {n} 条新记录。"),
+    # content
+    "content.ok": ("{pack}: healthy ({topics} topics, {questions} questions, {exercises} exercises)", "{pack}：检查通过（{topics} 个主题，{questions} 道题，{exercises} 道练习）"),
+    "content.problems": ("{n} problem(s) in {pack}", "{pack} 中有 {n} 个问题"),
+    # demos
+    "demo.ran": ("Demo finished in {seconds:.1f} s.", "演示完成，用时 {seconds:.1f} 秒。"),
+}

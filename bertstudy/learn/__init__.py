@@ -1,0 +1,1 @@
+"""The learn service: the curriculum map, topics, the dashboard and the progress report."""

@@ -1,0 +1,1 @@
+"""The learner's state: one SQLite file in the user data directory."""

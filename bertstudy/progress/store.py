@@ -1,0 +1,202 @@
+"""The progress store: one SQLite file (WAL), versioned by `PRAGMA user_version` with migrations.
+
+Every event is a row appended in its own transaction, so a killed process or two terminals at once
+lose nothing. Reviews are an append-only log (as Anki keeps them) beside one scheduling card per
+question. Leaves out: scheduling itself (the quiz service) and rendering (the CLI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bertstudy.errors import StoreError, UsageError
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE topic_reads (topic_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (topic_id, at));
+    CREATE TABLE demo_runs (demo_id TEXT NOT NULL, at REAL NOT NULL, seconds REAL NOT NULL, PRIMARY KEY (demo_id, at));
+    CREATE TABLE reviews (
+        question_id TEXT NOT NULL, topic_id TEXT NOT NULL, at REAL NOT NULL,
+        answer TEXT NOT NULL, score REAL NOT NULL, rating INTEGER NOT NULL,
+        self_rating INTEGER, mode TEXT NOT NULL, duration_ms INTEGER,
+        PRIMARY KEY (question_id, at));
+    CREATE TABLE cards (question_id TEXT PRIMARY KEY, topic_id TEXT NOT NULL, due REAL NOT NULL,
+        lapses INTEGER NOT NULL DEFAULT 0, reps INTEGER NOT NULL DEFAULT 0, card TEXT NOT NULL);
+    CREATE TABLE attempts (exercise_id TEXT NOT NULL, at REAL NOT NULL, passed INTEGER NOT NULL,
+        score REAL NOT NULL, max_score REAL NOT NULL, verdict TEXT NOT NULL, PRIMARY KEY (exercise_id, at));
+    CREATE TABLE hints_seen (exercise_id TEXT PRIMARY KEY, count INTEGER NOT NULL);
+    CREATE TABLE solutions_seen (exercise_id TEXT NOT NULL, at REAL NOT NULL, forced INTEGER NOT NULL,
+        PRIMARY KEY (exercise_id, at));
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+# Tables in an export, with the columns that identify a row (an import skips rows it already has).
+TABLES: dict[str, tuple[str, ...]] = {
+    "topic_reads": ("topic_id", "at"),
+    "demo_runs": ("demo_id", "at"),
+    "reviews": ("question_id", "at"),
+    "cards": ("question_id",),
+    "attempts": ("exercise_id", "at"),
+    "hints_seen": ("exercise_id",),
+    "solutions_seen": ("exercise_id", "at"),
+    "settings": ("key",),
+}
+
+
+def home() -> Path:
+    """bertstudy's folder for the learner's data: BERTSTUDY_HOME, else the platform's data dir."""
+    override = os.environ.get("BERTSTUDY_HOME")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("bertstudy", appauthor=False)
+
+
+class Store:
+    """The open progress database."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or home() / "progress.sqlite3"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer bertstudy (schema {version}); upgrade bertstudy")
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- events --------------------------------------------------------------------------
+
+    def record_read(self, topic_id: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO topic_reads VALUES (?, ?)", (topic_id, time.time()))
+
+    def record_demo(self, demo_id: str, seconds: float) -> None:
+        self.db.execute("INSERT OR IGNORE INTO demo_runs VALUES (?, ?, ?)", (demo_id, time.time(), seconds))
+
+    def record_attempt(self, exercise_id: str, verdict: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO attempts VALUES (?, ?, ?, ?, ?, ?)",
+            (exercise_id, time.time(), int(verdict["passed"]), verdict["score"], verdict["max_score"], json.dumps(verdict, ensure_ascii=False)),
+        )
+
+    def record_solution_view(self, exercise_id: str, forced: bool) -> None:
+        self.db.execute("INSERT OR IGNORE INTO solutions_seen VALUES (?, ?, ?)", (exercise_id, time.time(), int(forced)))
+
+    def next_hint(self, exercise_id: str, available: int) -> int:
+        """Reveal one more hint (0-based index of the hint to show), capped at the last one."""
+        with self.transaction() as db:
+            row = db.execute("SELECT count FROM hints_seen WHERE exercise_id = ?", (exercise_id,)).fetchone()
+            seen = row["count"] if row else 0
+            shown = min(seen, available - 1)
+            db.execute("INSERT OR REPLACE INTO hints_seen VALUES (?, ?)", (exercise_id, min(seen + 1, available)))
+        return shown
+
+    def record_review(self, review: dict[str, Any], card: dict[str, Any]) -> None:
+        """Append one review and update its card, atomically."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO reviews VALUES (:question_id, :topic_id, :at, :answer, :score, :rating, :self_rating, :mode, :duration_ms)",
+                review,
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO cards VALUES (:question_id, :topic_id, :due, :lapses, :reps, :card)",
+                card,
+            )
+
+    def set(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    # -- queries -------------------------------------------------------------------------
+
+    def topics_read(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT topic_id FROM topic_reads")}
+
+    def demos_run(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT demo_id FROM demo_runs")}
+
+    def exercises_passed(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT exercise_id FROM attempts WHERE passed = 1")}
+
+    def exercises_attempted(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT exercise_id FROM attempts")}
+
+    def cards(self) -> dict[str, sqlite3.Row]:
+        return {r["question_id"]: r for r in self.db.execute("SELECT * FROM cards")}
+
+    def reviews_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+
+    def due_questions(self, now: float) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT question_id FROM cards WHERE due <= ? ORDER BY due", (now,))]
+
+    # -- export and import ---------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        tables = {name: [dict(r) for r in self.db.execute(f"SELECT * FROM {name}")] for name in TABLES}
+        return {"bertstudy_progress": SCHEMA_VERSION, "tables": tables}
+
+    def import_(self, data: Any, source: str) -> int:
+        """Merge an export; rows already present are kept as they are. Returns rows added."""
+        if not isinstance(data, dict) or "tables" not in data or not isinstance(data.get("bertstudy_progress"), int):
+            raise UsageError(f"{source} is not a bertstudy progress export")
+        if data["bertstudy_progress"] > SCHEMA_VERSION:
+            raise UsageError(f"{source} comes from a newer bertstudy (schema {data['bertstudy_progress']}); upgrade first")
+        added = 0
+        with self.transaction() as db:
+            for name, rows in data["tables"].items():
+                if name not in TABLES or not isinstance(rows, list):
+                    raise UsageError(f"{source}: unknown table '{name}'")
+                columns = [r[1] for r in db.execute(f"PRAGMA table_info({name})")]
+                for row in rows:
+                    if not isinstance(row, dict) or set(row) != set(columns):
+                        raise UsageError(f"{source}: a row of '{name}' does not have the columns {', '.join(columns)}")
+                    cursor = db.execute(
+                        f"INSERT OR IGNORE INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        [row[c] for c in columns],
+                    )
+                    added += cursor.rowcount
+        return added
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

@@ -1,0 +1,1 @@
+"""The quiz service: grading every question kind, and scheduling reviews with FSRS."""

@@ -1,0 +1,110 @@
+"""Grading one answer to one question, for every question kind.
+
+An answer is what the learner typed (or what an answers file holds). The result carries a score
+in [0, 1] and what to show: the choices' explanations, the rubric's breakdown, the model answer.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bertstudy.content.schema import Question
+from bertstudy.errors import UsageError
+from bertstudy.quiz import rubric as rubric_grader
+
+LETTERS = "ABCDEFGHIJ"
+
+
+@dataclass
+class Graded:
+    question_id: str
+    score: float
+    answer: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def correct(self) -> bool:
+        return self.score >= 0.999
+
+
+def display_order(question: Question) -> list[int]:
+    """The order in which an ordering question's items are shown: shuffled, the same every time."""
+    order = list(range(len(question.items or [])))
+    rng = random.Random(question.id)
+    while order == sorted(order) and len(order) > 1:
+        rng.shuffle(order)
+    return order
+
+
+def grade(question: Question, answer: Any) -> Graded:
+    """Grade `answer`; raise UsageError when it cannot be read as an answer of this kind."""
+    text = " ".join(map(str, answer)) if isinstance(answer, list) else str(answer).strip()
+    grader = {
+        "single": _choices, "multiple": _choices, "numeric": _numeric, "ordering": _ordering,
+        "fill": _fill, "short": _rubric, "open": _rubric,
+    }[question.kind]
+    return grader(question, text)
+
+
+def _letters(question: Question, text: str) -> list[int]:
+    picks = re.findall(r"[A-Za-z]|\d+", text)
+    indices = []
+    for p in picks:
+        i = int(p) - 1 if p.isdigit() else LETTERS.find(p.upper())
+        if not 0 <= i < len(question.choices or []):
+            raise UsageError(f"'{p}' is not one of the choices {LETTERS[0]}-{LETTERS[len(question.choices) - 1]}")
+        indices.append(i)
+    if not indices:
+        raise UsageError("answer with the letter of a choice, e.g. B")
+    return sorted(set(indices))
+
+
+def _choices(question: Question, text: str) -> Graded:
+    picked = _letters(question, text)
+    correct = {i for i, c in enumerate(question.choices) if c.correct}
+    if question.kind == "single":
+        if len(picked) != 1:
+            raise UsageError("this question takes exactly one letter")
+        score = 1.0 if picked[0] in correct else 0.0
+    else:
+        hits = len(correct & set(picked))
+        wrong = len(set(picked) - correct)
+        score = max(0.0, (hits - wrong) / len(correct))
+    return Graded(question.id, score, ",".join(LETTERS[i] for i in picked),
+                  {"picked": picked, "correct": sorted(correct)})
+
+
+def _numeric(question: Question, text: str) -> Graded:
+    match = re.search(r"[-+]?\d[\d,_]*\.?\d*(?:[eE][-+]?\d+)?", text)
+    if not match:
+        raise UsageError("answer with a number")
+    value = float(match.group().replace(",", "").replace("_", ""))
+    ok = abs(value - question.answer) <= question.tolerance + 1e-9 * abs(question.answer)
+    return Graded(question.id, 1.0 if ok else 0.0, match.group(), {"value": value, "expected": question.answer})
+
+
+def _ordering(question: Question, text: str) -> Graded:
+    shown = display_order(question)
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if sorted(numbers) != list(range(1, len(shown) + 1)):
+        raise UsageError(f"give each number 1-{len(shown)} once, in the order you choose")
+    given = [shown[n - 1] for n in numbers]  # the items' true positions, in the learner's order
+    pairs = [(a, b) for i, a in enumerate(given) for b in given[i + 1:]]
+    score = sum(a < b for a, b in pairs) / len(pairs)
+    right = [shown.index(i) + 1 for i in range(len(shown))]
+    return Graded(question.id, score, " ".join(map(str, numbers)), {"given": given, "right_numbers": right})
+
+
+def _fill(question: Question, text: str) -> Graded:
+    mine = rubric_grader.normalise(text).replace(" ", "")
+    ok = any(mine == rubric_grader.normalise(a).replace(" ", "") for a in question.accept)
+    return Graded(question.id, 1.0 if ok else 0.0, text, {"accept": question.accept})
+
+
+def _rubric(question: Question, text: str) -> Graded:
+    result = rubric_grader.grade(question.rubric, text)
+    return Graded(question.id, result.score, text,
+                  {"found": result.found, "missing": result.missing, "misconceptions": result.misconceptions})
