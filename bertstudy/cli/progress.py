@@ -12,7 +12,7 @@ from bertstudy import console, i18n
 from bertstudy.cli import context
 from bertstudy.errors import UsageError
 
-app = typer.Typer(help="Your progress per topic; export and import it as JSON.", invoke_without_command=True)
+app = typer.Typer(invoke_without_command=True)
 
 
 @app.callback()

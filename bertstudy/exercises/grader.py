@@ -9,7 +9,6 @@ When the outputs match one of the exercise's known mistakes, the verdict names i
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,11 +64,10 @@ class Verdict:
 
 def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None = None) -> Callable[..., Any]:
     """The reference (`module:name`) or a trusted file of the pack (a known mistake)."""
-    if file is not None:
-        module_spec = importlib.util.spec_from_file_location(f"_bertstudy_{exercise.id}_{file.stem}", file)
-        module = importlib.util.module_from_spec(module_spec)
-        module_spec.loader.exec_module(module)
-        return getattr(module, exercise.entry)
+    if file is not None:  # compiled by hand so no __pycache__ lands in the pack
+        namespace: dict[str, Any] = {"__name__": f"_bertstudy_{exercise.id}_{file.stem}", "__file__": str(file)}
+        exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
+        return namespace[exercise.entry]
     module_name, _, name = (spec or exercise.reference).partition(":")
     try:
         return getattr(importlib.import_module(module_name), name)

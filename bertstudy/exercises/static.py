@@ -1,9 +1,10 @@
 """The static half of the forbidden-operation check: an AST scan of the learner's file.
 
-It flags any mention of a forbidden name (as an attribute, a name, an import or a string, so
-`getattr(F, "softmax")` is caught too), imports of bertstudy, torch's private internals through
-which a built-in could be reached, and dynamic code (eval, exec, __import__, importlib). The
-child's runtime guard is the other half. Leaves out: anything that cannot be seen in the source.
+It flags any use of a forbidden name (as an attribute, a name or an import), imports of
+bertstudy, torch's private internals through which a built-in could be reached, and dynamic code
+(eval, exec, __import__, importlib). The child's runtime guard is the other half: it catches a
+forbidden function reached through a computed name (`getattr(F, "soft" + "max")`). Leaves out:
+strings, so naming the exercise's own function in a string is fine.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ def scan(source: str, forbidden: list[str]) -> list[str]:
     except SyntaxError as exc:
         return [f"line {exc.lineno}: syntax error: {exc.msg}"]
     banned = {name.rsplit(".", 1)[-1]: name for name in forbidden}
-    problems: list[str] = []
+    problems: set[tuple[int, str]] = set()
 
     def flag(node: ast.AST, message: str) -> None:
-        problems.append(f"line {getattr(node, 'lineno', '?')}: {message}")
+        problems.add((getattr(node, "lineno", 0), message))
 
     for node in ast.walk(tree):
         names: list[str] = []
@@ -32,8 +33,6 @@ def scan(source: str, forbidden: list[str]) -> list[str]:
             names = [node.id]
         elif isinstance(node, ast.Attribute):
             names = [node.attr]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            names = [node.value]
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             module = node.module if isinstance(node, ast.ImportFrom) else None
             targets = [module] if module else []
@@ -47,8 +46,8 @@ def scan(source: str, forbidden: list[str]) -> list[str]:
         for name in names:
             if name in banned:
                 flag(node, f"{banned[name]} is not allowed in this exercise; write it yourself")
-            elif name in PRIVATE_TORCH and not isinstance(node, ast.Constant):
+            elif name in PRIVATE_TORCH:
                 flag(node, f"torch internals ({name}) are not allowed in exercises")
-            elif name in DYNAMIC and not isinstance(node, ast.Constant):
+            elif name in DYNAMIC:
                 flag(node, f"{name} is not allowed in exercises")
-    return sorted(set(problems), key=lambda p: int(p.split(":")[0][5:]) if p[5:].split(":")[0].isdigit() else 0)
+    return [f"line {line}: {message}" for line, message in sorted(problems)]

@@ -1,0 +1,56 @@
+"""Shared fixtures: every test runs with its own bertstudy home, never the real user directory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bertstudy.cli import app
+from bertstudy.content.pack import builtin_dir
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("BERTSTUDY_HOME", str(home))
+    for var in ("BERTSTUDY_WORKSPACE", "BERTSTUDY_CONTENT", "BERTSTUDY_LANG", "FORCE_COLOR", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    return home
+
+
+class Cli:
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, code: int | None = 0):
+        result = self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        return result
+
+    def json(self, *args: str, code: int = 0):
+        result = self(*args, "--json", code=code)
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def pack_copy(tmp_path) -> Path:
+    """A writable copy of the built-in pack, to break on purpose."""
+    target = tmp_path / "pack"
+    for part in ("curriculum", "quizzes", "exercises"):
+        shutil.copytree(builtin_dir() / part, target / part)
+    return target

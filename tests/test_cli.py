@@ -1,0 +1,221 @@
+"""Every command through the CLI: exit codes, --json, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import yaml
+
+from bertstudy.content.pack import builtin_dir
+
+SOLUTION = builtin_dir() / "exercises" / "scaled_dot_product_attention" / "solution.py"
+NO_SCALE = builtin_dir() / "exercises" / "scaled_dot_product_attention" / "mistakes" / "no_scale.py"
+
+
+def test_version_and_help(cli):
+    assert cli("--version").stdout.startswith("bertstudy ")
+    out = cli("--help").stdout
+    for command in ("learn", "demo", "quiz", "exercise", "grade", "progress", "content", "doctor"):
+        assert command in out
+
+
+def test_every_command_has_help_with_an_example(cli):
+    commands = [["learn"], ["quiz"], ["grade"], ["doctor"], ["demo", "list"], ["demo", "run"],
+                ["exercise", "list"], ["exercise", "start"], ["exercise", "run"], ["exercise", "watch"],
+                ["exercise", "hint"], ["exercise", "solution"], ["exercise", "reset"], ["progress"],
+                ["progress", "export"], ["progress", "import"], ["content", "check"]]
+    for command in commands:
+        assert "Example:" in cli(*command, "--help").stdout, command
+
+
+def test_dashboard(cli):
+    assert "bertstudy learn attention" in cli().stdout
+    data = cli.json()
+    assert data["topics"] >= 1 and data["topics_read"] == 0
+    assert data["reviews_due"] == 0
+    assert "learn" in data["next"]
+
+
+def test_learn_map_topic_and_next(cli):
+    rows = cli.json("learn")["topics"]
+    assert rows[0]["id"] == "attention" and rows[0]["status"] == "new"
+    page = cli.json("learn", "attention")
+    assert page["notes"] and page["demos"][0]["id"] == "attention-heatmap"
+    assert cli.json("learn")["topics"][0]["status"] == "read"
+    text = cli("learn", "attention").stdout
+    assert "bertstudy demo run attention-heatmap" in text
+    assert "bertstudy quiz --topic attention" in text
+    assert "Every topic is read." in cli("learn", "next").stdout
+
+
+def test_learn_in_chinese(cli, monkeypatch):
+    assert "缩放点积注意力" in cli.json("--lang", "zh", "learn", "attention")["notes"]
+    monkeypatch.setenv("BERTSTUDY_LANG", "zh")
+    assert "课程地图" in cli("learn").stdout
+    monkeypatch.delenv("BERTSTUDY_LANG")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert "课程地图" in cli("learn").stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["learn", "nope"], "unknown topic 'nope'"),
+    (["--lang", "fr", "learn"], "unknown language 'fr'"),
+    (["demo", "run", "nope"], "unknown demo 'nope'"),
+    (["exercise", "start", "nope"], "unknown exercise 'nope'"),
+    (["exercise", "run"], "no current exercise"),
+    (["exercise", "run", "scaled_dot_product_attention", "--file", "missing.py"], "no file at missing.py"),
+    (["--content", "/nonexistent", "learn"], "is not a folder"),
+    (["progress", "import", "missing.json"], "no file at missing.json"),
+    (["grade", "/nonexistent", "--all"], "is not a folder"),
+])
+def test_usage_errors_are_one_line_and_exit_2(cli, args, message):
+    result = cli(*args, code=2)
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_pack_is_one_line_naming_file_line_and_key(cli, pack_copy):
+    path = pack_copy / "quizzes" / "attention.yaml"
+    path.write_text(path.read_text().replace("kind: numeric", "kind: numeric\n    answer: [8"))
+    result = cli("--content", str(pack_copy), "learn", code=1)
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert line.startswith("error: quizzes/attention.yaml:")
+    assert "YAML syntax error" in line
+
+
+def test_demo_list_and_run(cli, tmp_path):
+    assert cli.json("demo", "list")["demos"][0]["id"] == "attention-heatmap"
+    data = cli.json("demo", "run", "attention-heatmap", "--quick", "--save", str(tmp_path / "out"))
+    weights = data["data"]["weights"]
+    assert all(abs(sum(row) - 1) < 1e-5 for row in weights)
+    assert (tmp_path / "out" / "attention-heatmap.json").is_file()
+    assert "Self-attention weights" in cli("demo", "run", "attention-heatmap", "--quick").stdout
+    assert cli.json()["demos_run"] == 1
+
+
+def test_quiz_from_answers_file(cli, tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump({
+        "attention-softmax-axis": "A",
+        "attention-scale-value": "8",
+        "attention-why-scale": "The variance of the dot product grows with d_k, which saturates the softmax so gradients vanish.",
+    }))
+    data = cli.json("quiz", "--answers", str(answers))
+    assert [r["question"] for r in data["results"]] == list(yaml.safe_load(answers.read_text()))
+    assert data["results"][0]["correct"] and data["results"][1]["correct"]
+    assert data["results"][2]["score"] == 1.0
+    progress = {r["id"]: r for r in cli.json("progress")["topics"]}
+    assert progress["attention"]["mastery"] > 0
+
+
+def test_quiz_errors(cli, tmp_path):
+    assert "needs a terminal" in cli("quiz", code=2).stderr
+    answers = tmp_path / "a.yaml"
+    answers.write_text("nope-question: A\n")
+    assert "unknown question id 'nope-question'" in cli("quiz", "--answers", str(answers), code=2).stderr
+    answers.write_text("attention-softmax-axis: Z\n")
+    assert "'Z' is not one of the choices" in cli("quiz", "--answers", str(answers), code=2).stderr
+
+
+def test_quiz_interactive_session(cli, monkeypatch):
+    monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
+    result = cli("quiz", "--topic", "attention", "--new", "1", input="A\n")
+    assert "Correct" in result.stdout
+    assert "Model answer" in result.stdout
+    assert cli.json("progress")["topics"][0]["mastery"] > 0
+
+
+def test_exercise_flow(cli, tmp_path):
+    started = cli.json("exercise", "start", "scaled_dot_product_attention")
+    assert started["created"] and "softmax" in started["statement"]
+    workspace_file = started["path"]
+    assert not cli.json("exercise", "start", "scaled_dot_product_attention")["created"]
+    assert cli.json()["current_exercise"] == "scaled_dot_product_attention"
+    assert cli.json("exercise", "hint")["index"] == 1
+    assert cli.json("exercise", "hint")["index"] == 2
+    assert "after you pass" in cli("exercise", "solution", code=1).stderr
+    forced = cli.json("exercise", "solution", "--force")
+    assert forced["forced"] and "def scaled_dot_product_attention" in forced["code"]
+    shutil.copyfile(SOLUTION, workspace_file)
+    reset = cli.json("exercise", "reset", "scaled_dot_product_attention")
+    assert reset["backup"] and open(reset["backup"]).read() == SOLUTION.read_text()
+    assert cli.json("exercise", "list")["exercises"][0]["status"] == "new"
+
+
+@pytest.mark.slow
+def test_exercise_run_json_contract_and_exit_codes(cli):
+    cli("exercise", "start", "scaled_dot_product_attention")
+    failed = cli.json("exercise", "run", code=1)  # the starter
+    assert {"exercise", "passed", "score", "max_score", "tests"} <= set(failed)
+    assert failed["passed"] is False and failed["score"] < failed["max_score"]
+    assert all(set(t) == {"name", "status", "message"} and t["status"] in ("passed", "failed", "error") for t in failed["tests"])
+    wrong = cli.json("exercise", "run", "scaled_dot_product_attention", "--file", str(NO_SCALE), code=1)
+    assert wrong["diagnosis"]["id"] == "no_scale"
+    assert "not divided by √d" in cli("exercise", "run", "--file", str(NO_SCALE), code=1).stdout
+    passed = cli.json("exercise", "run", "--file", str(SOLUTION))
+    assert passed["passed"] and passed["score"] == passed["max_score"]
+    assert cli.json("exercise", "list")["exercises"][0]["status"] == "passed"
+    assert not cli.json("exercise", "solution")["forced"]
+
+
+@pytest.mark.slow
+def test_grade_folder_in_every_format(cli, tmp_path):
+    for student, source in (("alice", SOLUTION), ("bob", NO_SCALE)):
+        (tmp_path / student).mkdir()
+        shutil.copyfile(source, tmp_path / student / "scaled_dot_product_attention.py")
+    (tmp_path / "carol").mkdir()  # submitted nothing
+    rows = json.loads(cli("grade", str(tmp_path), "--all", "--format", "json").stdout)["results"]
+    by_student = {r["student"]: r for r in rows}
+    assert by_student["alice"]["passed"] and not by_student["bob"]["passed"] and by_student["carol"]["missing"]
+    csv = cli("grade", str(tmp_path), "-e", "scaled_dot_product_attention", "--format", "csv").stdout.splitlines()
+    assert csv[0].startswith("student,exercise,passed") and len(csv) == 4
+    gradescope = json.loads(cli("grade", str(tmp_path / "alice"), "--all", "--format", "gradescope").stdout)
+    assert gradescope["score"] == sum(t["score"] for t in gradescope["tests"])
+    assert all(t["status"] == "passed" and t["max_score"] == 1.0 for t in gradescope["tests"])
+    assert "alice" in cli("grade", str(tmp_path), "--all").stdout
+    assert "--all" in cli("grade", str(tmp_path), code=2).stderr
+
+
+def test_progress_export_and_import(cli, tmp_path, monkeypatch):
+    cli("learn", "attention")
+    backup = tmp_path / "backup.json"
+    cli("progress", "export", str(backup))
+    data = json.loads(backup.read_text())
+    assert data["tables"]["topic_reads"][0]["topic_id"] == "attention"
+    monkeypatch.setenv("BERTSTUDY_HOME", str(tmp_path / "other"))
+    assert "Imported 1 new record" in cli("progress", "import", str(backup)).stdout
+    assert "Imported 0 new record" in cli("progress", "import", str(backup)).stdout
+    assert cli.json("progress")["topics"][0]["read"] is True
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"tables": {}}')
+    assert "not a bertstudy progress export" in cli("progress", "import", str(bad), code=2).stderr
+    assert json.loads(cli("progress", "export", "-").stdout)["bertstudy_progress"] >= 1
+
+
+def test_content_check(cli, pack_copy):
+    data = cli.json("content", "check", "--no-grading")
+    assert data["ok"] and data["topics"] >= 1
+    (pack_copy / "exercises" / "scaled_dot_product_attention" / "starter.py").unlink()
+    result = cli("content", "check", str(pack_copy), code=1)
+    assert "starter.py is missing" in result.stderr
+
+
+@pytest.mark.slow
+def test_content_check_runs_the_grader(cli, pack_copy):
+    assert cli.json("content", "check")["ok"]
+    folder = pack_copy / "exercises" / "scaled_dot_product_attention"
+    shutil.copyfile(folder / "solution.py", folder / "mistakes" / "no_scale.py")
+    shutil.copyfile(folder / "solution.py", folder / "starter.py")
+    problems = cli.json("content", "check", str(pack_copy), code=1)["problems"]
+    assert any("starter.py passes the grader" in p for p in problems)
+    assert any("mistakes/no_scale.py passes" in p for p in problems)
+
+
+def test_doctor(cli):
+    data = cli.json("doctor")
+    names = {c["name"]: c for c in data["checks"]}
+    assert data["ok"] and names["torch"]["ok"] and names["progress store"]["ok"]

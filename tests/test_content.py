@@ -1,0 +1,128 @@
+"""The built-in pack is complete and consistent, item by item; broken packs get exact errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from bertstudy.content import pack as packs
+from bertstudy.demos import DEMOS
+
+PACK = packs.load(packs.builtin_dir())
+
+
+def test_builtin_pack_has_no_problems():
+    _, errors = packs.collect(packs.builtin_dir(), set(DEMOS))
+    assert [str(e) for e in errors] == []
+
+
+@pytest.mark.parametrize("topic", PACK.topics.values(), ids=lambda t: t.id)
+def test_topic_is_bilingual_and_linked(topic):
+    for text in (topic.title, topic.summary, topic.notes, *topic.misconceptions, *(f.label for f in topic.formulas)):
+        assert text.en.strip() and text.zh.strip()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in topic.notes.zh), "the Chinese notes contain no Chinese"
+    assert "$" not in topic.notes.en + topic.notes.zh, "notes must read in a terminal, not as LaTeX"
+    assert all(d in DEMOS for d in topic.demos)
+    assert all(e in PACK.exercises for e in topic.exercises)
+    assert all(p in PACK.topics for p in topic.prerequisites)
+
+
+def test_prerequisites_form_a_dag():
+    order = [t.id for t in PACK.ordered_topics()]
+    assert sorted(order) == sorted(PACK.topics)
+    for topic in PACK.topics.values():
+        assert all(order.index(p) < order.index(topic.id) for p in topic.prerequisites)
+
+
+@pytest.mark.parametrize("question", PACK.questions.values(), ids=lambda q: q.id)
+def test_question_is_bilingual_and_sourced(question):
+    assert question.prompt.en.strip() and question.prompt.zh.strip()
+    assert question.model_answer.en.strip() and question.model_answer.zh.strip()
+    assert question.source.strip()
+    for choice in question.choices or []:
+        assert choice.explain.en.strip() and choice.explain.zh.strip()
+
+
+@pytest.mark.parametrize("exercise", PACK.exercises.values(), ids=lambda e: e.id)
+def test_exercise_files_exist(exercise):
+    assert (exercise.folder / "starter.py").is_file()
+    assert (exercise.folder / "solution.py").is_file()
+    assert "TODO" in (exercise.folder / "starter.py").read_text()
+    for mistake in exercise.mistakes:
+        assert (exercise.folder / "mistakes" / f"{mistake.id}.py").is_file()
+    assert exercise.hints and all(h.en and h.zh for h in exercise.hints)
+
+
+def test_every_topic_question_kind_is_exercised_by_attention():
+    kinds = {q.kind for q in PACK.questions_of("attention")}
+    assert len(kinds) >= 5
+
+
+# -- broken packs -----------------------------------------------------------------------
+
+
+def _first_error(root):
+    _, errors = packs.collect(root, set(DEMOS))
+    assert errors, "expected a problem"
+    return errors[0]
+
+
+def test_yaml_syntax_error_names_file_line_and_key(pack_copy):
+    path = pack_copy / "curriculum" / "attention.yaml"
+    lines = path.read_text().splitlines()
+    lines.insert(3, "minutes: [45")  # an unclosed flow list
+    path.write_text("\n".join(lines) + "\n")
+    error = _first_error(pack_copy)
+    assert error.file == "curriculum/attention.yaml"
+    assert error.line is not None and error.line >= 4
+    assert error.key
+    assert "YAML syntax error" in str(error)
+
+
+def test_missing_translation_is_reported_at_its_key(pack_copy):
+    path = pack_copy / "curriculum" / "attention.yaml"
+    text = path.read_text()
+    start = text.index("title:")
+    zh_line = text.index("  zh:", start)
+    end = text.index("\n", zh_line)
+    path.write_text(text[:zh_line] + text[end + 1:])
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("curriculum/attention.yaml", "title.zh")
+    assert error.line == text[:start].count("\n") + 1
+    assert "missing" in str(error)
+
+
+def test_unknown_key_and_wrong_type(pack_copy):
+    path = pack_copy / "curriculum" / "attention.yaml"
+    path.write_text(path.read_text().replace("minutes: 45", "minutes: forty\ncolour: red"))
+    _, errors = packs.collect(pack_copy, set(DEMOS))
+    messages = {e.key: str(e) for e in errors}
+    assert "expected a whole number" in messages["minutes"]
+    assert "unknown key" in messages["colour"]
+
+
+def test_dangling_reference(pack_copy):
+    path = pack_copy / "curriculum" / "attention.yaml"
+    path.write_text(path.read_text().replace("prerequisites: []", "prerequisites: [seq2seq]"))
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("curriculum/attention.yaml", "prerequisites[0]")
+    assert "no topic 'seq2seq' exists" in str(error)
+
+
+def test_prerequisite_cycle(pack_copy):
+    path = pack_copy / "curriculum" / "attention.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("prerequisites: []", "prerequisites: [echo]"))
+    echo = text.replace("id: attention", "id: echo").replace("prerequisites: []", "prerequisites: [attention]")
+    (pack_copy / "curriculum" / "echo.yaml").write_text(echo)
+    _, errors = packs.collect(pack_copy, set(DEMOS))
+    assert any("cycle: attention -> echo -> attention" in str(e) or "cycle: echo -> attention -> echo" in str(e) for e in errors)
+
+
+def test_single_choice_needs_exactly_one_correct(pack_copy):
+    path = pack_copy / "quizzes" / "attention.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("correct: false", "correct: true", 1))
+    error = _first_error(pack_copy)
+    assert error.file == "quizzes/attention.yaml"
+    assert error.key == "questions[0].choices"
+    assert "exactly one correct" in str(error)

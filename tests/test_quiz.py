@@ -1,0 +1,115 @@
+"""Grading every question kind, and scheduling reviews."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bertstudy.content import pack as packs
+from bertstudy.content.schema import Concept, Misconception, Question, Rubric, Text
+from bertstudy.errors import UsageError
+from bertstudy.progress.store import Store
+from bertstudy.quiz import grading, rubric, schedule
+
+PACK = packs.load(packs.builtin_dir())
+T = Text("x", "x")
+
+
+def question(kind, **extra):
+    return Question(id=f"q-{kind}", kind=kind, prompt=T, model_answer=T, source="s", topic="attention", **extra)
+
+
+def test_single_choice_by_letter_or_number():
+    q = PACK.questions["attention-softmax-axis"]
+    right = next(i for i, c in enumerate(q.choices) if c.correct)
+    assert grading.grade(q, grading.LETTERS[right].lower()).correct
+    assert grading.grade(q, str(right + 1)).correct
+    assert grading.grade(q, grading.LETTERS[(right + 1) % len(q.choices)]).score == 0
+    with pytest.raises(UsageError):
+        grading.grade(q, "A,B")
+
+
+def test_multiple_choice_partial_credit():
+    from bertstudy.content.schema import Choice
+
+    q = question("multiple", choices=[Choice(T, True, T), Choice(T, True, T), Choice(T, False, T), Choice(T, False, T)])
+    assert grading.grade(q, "A,B").score == 1
+    assert grading.grade(q, "A").score == 0.5
+    assert grading.grade(q, "A C").score == 0
+    assert grading.grade(q, "a, b, c").score == 0.5
+
+
+def test_numeric_with_tolerance():
+    q = question("numeric", answer=110_000_000, tolerance=5_000_000)
+    assert grading.grade(q, "108,000,000").correct
+    assert not grading.grade(q, "340000000").correct
+    assert grading.grade(question("numeric", answer=8), "8.0").correct
+    with pytest.raises(UsageError):
+        grading.grade(q, "about a hundred million")
+
+
+def test_ordering_counts_pairs_in_order():
+    q = question("ordering", items=[Text(str(i), str(i)) for i in range(4)])
+    shown = grading.display_order(q)
+    assert shown != sorted(shown)
+    perfect = " ".join(str(shown.index(i) + 1) for i in range(4))
+    assert grading.grade(q, perfect).score == 1
+    one_swap = [shown.index(i) + 1 for i in (1, 0, 2, 3)]
+    assert grading.grade(q, " ".join(map(str, one_swap))).score == pytest.approx(5 / 6)
+    with pytest.raises(UsageError):
+        grading.grade(q, "1 1 2 3")
+
+
+def test_fill_ignores_case_space_and_punctuation():
+    q = question("fill", accept=["[MASK]", "掩码"])
+    assert grading.grade(q, " [mask] ").correct
+    assert grading.grade(q, "mask").correct
+    assert grading.grade(q, "掩码").correct
+    assert not grading.grade(q, "cls").correct
+
+
+RUBRIC = Rubric(
+    concepts=[Concept("variance", T, ["variance", "方差"], 2.0), Concept("saturate", T, ["saturat", "re:peak(ed|y)"], 1.0)],
+    misconceptions=[Misconception("sum-one", ["so the weights sum to one"], T, 0.5)],
+)
+
+
+def test_rubric_concepts_typos_chinese_and_misconceptions():
+    assert rubric.grade(RUBRIC, "The VARIANCE grows and it saturates").score == 1
+    assert rubric.grade(RUBRIC, "the varience grows").found == ["variance"]  # one typo in a long word
+    assert rubric.grade(RUBRIC, "点积的方差变大").found == ["variance"]
+    assert rubric.grade(RUBRIC, "a peaked distribution").found == ["saturate"]
+    result = rubric.grade(RUBRIC, "variance; so the weights sum to one")
+    assert result.misconceptions == ["sum-one"] and result.score == pytest.approx(2 / 3 - 0.5)
+    assert rubric.grade(RUBRIC, "no idea").score == 0
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("Because the variance of q·k grows with d_k, large logits saturate the softmax and the gradients become tiny.", 1.0),
+    ("点积的方差随 d_k 增大，softmax 会饱和，梯度非常小。", 1.0),
+    ("The dot products get a large variance when d_k is big.", 1 / 3),
+    ("To make the weights sum to one.", 0.0),
+])
+def test_shipped_short_answer_rubric(answer, expected):
+    q = PACK.questions["attention-why-scale"]
+    assert grading.grade(q, answer).score == pytest.approx(expected, abs=0.01)
+
+
+def test_due_reviews_come_first_and_mastery_rises():
+    store = Store()
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    first = schedule.select(PACK, store, "attention", now=now)
+    assert [q.id for q in first] == [q.id for q in PACK.questions_of("attention")]
+    wrong = PACK.questions["attention-scale-value"]
+    schedule.record(store, wrong, grading.grade(wrong, "64"), schedule.suggested_rating(grading.grade(wrong, "64")), "quiz", now=now)
+    later = now + timedelta(hours=1)
+    order = schedule.select(PACK, store, "attention", now=later)
+    assert order[0].id == wrong.id, "a due review comes before new questions"
+    assert [q.id for q in schedule.select(PACK, store, due_only=True, now=later)] == [wrong.id]
+    assert len(schedule.select(PACK, store, new=1, now=later)) == 2
+    right = PACK.questions["attention-softmax-axis"]
+    graded = grading.grade(right, "A")
+    schedule.record(store, right, graded, schedule.suggested_rating(graded), "quiz", now=later)
+    assert schedule.mastery(PACK, store, now=later)["attention"] > 0
+    assert schedule.due_count(PACK, store, now=later) == 1
