@@ -5,6 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "bertstudy needs Python 3.11 or newer")'
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0" numpy
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"

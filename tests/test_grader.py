@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from bertstudy.content import pack as packs
+from bertstudy.content.pack import PACKAGE_DIR
 from bertstudy.content.schema import Limits
 from bertstudy.exercises.grader import grade
 
@@ -188,12 +189,9 @@ HOSTILE = {
             fn = getattr(F, name)
             return fn(q, k, v, attn_mask=mask), None
     """, "not allowed in this exercise"),
-    "reads the answer key from disk": ("""
-        import glob, site
+    "reads the answer key from disk": (f"""
         def scaled_dot_product_attention(q, k, v, mask=None):
-            for root in site.getsitepackages() + ["/work", "/"]:
-                for path in glob.glob(root + "/**/bertstudy/reference/attention.py", recursive=True):
-                    src = open(path).read()
+            source = open({str(PACKAGE_DIR / "reference" / "attention.py")!r}).read()
             return q, q
     """, "may not open"),
     "spawns a process": ("""

@@ -165,7 +165,10 @@ def main():
     cpu = int(used.ru_utime + used.ru_stime + settings["seconds"]) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     memory = settings["memory_mb"] * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    except (ValueError, OSError):  # macOS does not support an address-space limit
+        pass
     os.write(STATUS_FD, b"R")  # running learner code from here on
     result = {"cases": []}
     sys.path.insert(0, os.getcwd())

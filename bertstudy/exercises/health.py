@@ -7,7 +7,8 @@ from bertstudy.content import yamlsource
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import ContentError
 from bertstudy.exercises import cases
-from bertstudy.exercises.grader import grade, load_callable
+from bertstudy.exercises.checks import load_callable
+from bertstudy.exercises.grader import grade
 
 
 def check(exercise: Exercise) -> list[ContentError]:

@@ -1,0 +1,188 @@
+"""The torch side of grading: reference outputs and gradients, comparing what the child returned,
+and naming the known mistake a submission reproduces. Imported only once the child is started,
+so the child's torch import and the parent's overlap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from bertstudy.content.pack import PACKAGE_DIR
+from bertstudy.content.schema import Exercise
+from bertstudy.errors import ContentError
+from bertstudy.exercises import cases as case_maker
+from bertstudy.exercises import static
+from bertstudy.exercises.compare import difference, unplain
+from bertstudy.exercises.grader import NOT_RUN, Test, Verdict, test_names
+from bertstudy.exercises.sandbox import Child
+from bertstudy.progress.store import home
+
+
+def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None = None) -> Callable[..., Any]:
+    """The reference (`module:name`) or a trusted file of the pack (a known mistake)."""
+    if file is not None:  # compiled by hand so no __pycache__ lands in the pack
+        namespace: dict[str, Any] = {"__name__": f"_bertstudy_{exercise.id}_{file.stem}", "__file__": str(file)}
+        exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
+        return namespace[exercise.entry]
+    module_name, _, name = (spec or exercise.reference).partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError):
+        raise ContentError(exercise.file, None, "reference", f"cannot import {spec or exercise.reference}") from None
+
+
+def _run_reference(fn: Callable[..., Any], args: dict[str, Any], cotangent_seed: int, differentiable: bool):
+    """Outputs (and gradients, with the cotangents used) of a trusted implementation."""
+    inputs = {k: _fresh(v, differentiable) for k, v in args.items()}
+    with torch.enable_grad() if differentiable else torch.no_grad():
+        output = fn(**inputs)
+    if not differentiable:
+        return output, None, None
+    outs = [t for t in _tensors(output) if t.is_floating_point() and t.requires_grad]
+    gen = torch.Generator().manual_seed(cotangent_seed)
+    cotangents = [torch.randn(o.shape, generator=gen, dtype=torch.float64).to(o.dtype) for o in outs]
+    leaves = {k: v for k, v in inputs.items() if isinstance(v, torch.Tensor) and v.requires_grad}
+    grads = torch.autograd.grad(outs, list(leaves.values()), cotangents, allow_unused=True)
+    grad_map = {k: (g.detach() if g is not None else torch.zeros_like(v)) for (k, v), g in zip(leaves.items(), grads)}
+    return _detach(output), grad_map, cotangents
+
+
+def _fresh(value: Any, requires_grad: bool) -> Any:
+    """A copy the implementation may not spoil for later use (it could modify it in place)."""
+    if not isinstance(value, torch.Tensor):
+        return value
+    copy = value.clone()
+    return copy.requires_grad_(True) if requires_grad and copy.is_floating_point() else copy
+
+
+def _tensors(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+def _detach(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_detach(v) for v in value)
+    return value
+
+
+def _shapes(args: dict[str, Any]) -> str:
+    parts = []
+    for k, v in args.items():
+        if isinstance(v, torch.Tensor):
+            parts.append(f"{k} {tuple(v.shape)}{'' if v.dtype == torch.float32 else ' ' + str(v.dtype).removeprefix('torch.')}")
+        else:
+            parts.append(f"{k}={v!r}"[:40])
+    return ", ".join(parts)
+
+
+def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
+    """Grade `submission` with `child` already started."""
+    names = test_names(exercise)
+    source = submission.read_text(encoding="utf-8", errors="replace")
+    problems = static.scan(source, exercise.forbidden)
+    reference = load_callable(exercise)
+    prepared = []
+    for i, case in enumerate(exercise.cases):
+        args = case_maker.build_args(case)
+        output, grads, cotangents = _run_reference(reference, args, 1000 + i, exercise.differentiable)
+        prepared.append({"args": args, "expected": output, "grads": grads, "cotangents": cotangents})
+    settings = {
+        "entry": exercise.entry, "forbidden": exercise.forbidden, "differentiable": exercise.differentiable,
+        "seconds": exercise.limits.seconds, "memory_mb": exercise.limits.memory_mb,
+        "protected": [str(PACKAGE_DIR), str(home())],
+    }
+    if problems:
+        child.proc.kill()
+        tests = [Test(names[0], "failed", "; ".join(problems))] + [Test(n, "failed", NOT_RUN) for n in names[1:]]
+        return Verdict(exercise.id, tests)
+    payload = [{"args": p["args"], "cotangents": p["cotangents"]} for p in prepared]
+    run = child.run(payload, settings, exercise.limits.seconds)
+    tests = [Test(names[0], "passed")]
+    result = run.result or {}
+    failure = run.failure or result.get("refused")
+    load_error = result.get("load_error")
+    if failure or load_error:
+        message = failure or f"{load_error['type']}: {load_error['message']}{load_error['where']}"
+        tests.append(Test(names[1], "error", message))
+        tests += [Test(n, "failed", NOT_RUN) for n in names[2:]]
+        return Verdict(exercise.id, tests, stdout=run.stdout)
+    tests.append(Test(names[1], "passed"))
+    outcomes = result.get("cases", [])
+    case_tests, grad_tests, outputs, pure = [], [], [], []
+    for case, spec, got in zip(exercise.cases, prepared, outcomes):
+        shapes = _shapes(spec["args"])
+        if "error" in got or "refused" in got:
+            message = got.get("refused") or f"{got['error']['type']}: {got['error']['message']}{got['error']['where']}"
+            case_tests.append(Test(f"case: {case.name}", "error", f"with {shapes}: {message}"))
+            grad_tests.append(Test(f"gradients: {case.name}", "failed", NOT_RUN))
+            outputs.append(None)
+            continue
+        output = unplain(got["output"])
+        outputs.append(output)
+        problem = difference(spec["expected"], output, exercise.tolerance)
+        case_tests.append(Test(f"case: {case.name}", "failed" if problem else "passed", f"with {shapes}: {problem}" if problem else ""))
+        pure.append(difference(spec["args"], unplain(got["args_after"]), {}, "inputs") is None)
+        if exercise.differentiable:
+            grad_tests.append(_grad_test(case.name, spec["grads"], got.get("grads"), exercise.tolerance))
+    tests += case_tests + (grad_tests if exercise.differentiable else [])
+    if not pure:
+        tests.append(Test(names[-1], "failed", NOT_RUN))
+    elif all(pure):
+        tests.append(Test(names[-1], "passed"))
+    else:
+        tests.append(Test(names[-1], "failed", "your function changed its inputs in place; work on new tensors (avoid x.add_(), x[...] = ..., masked_fill_)"))
+    verdict = Verdict(exercise.id, tests, stdout=run.stdout)
+    if not verdict.passed:
+        verdict.diagnosis = diagnose(exercise, prepared, outputs)
+    return verdict
+
+
+def _grad_test(name: str, expected: dict[str, torch.Tensor], got: Any, tolerance: dict) -> Test:
+    label = f"gradients: {name}"
+    if not isinstance(got, dict) or "__missing__" in got or "__error__" in got:
+        reason = (got or {}).get("__missing__") if isinstance(got, dict) else None
+        if isinstance(got, dict) and "__error__" in got:
+            reason = f"backward failed: {got['__error__']['type']}: {got['__error__']['message']}"
+        return Test(label, "failed", reason or "no gradients came back")
+    for key, grad in expected.items():
+        mine = got.get(key)
+        if mine is None:
+            mine = torch.zeros_like(grad)
+        problem = difference(grad, mine, tolerance, f"d loss / d {key}")
+        if problem:
+            return Test(label, "failed", problem + " (the forward pass matches, so look for .detach(), .item() or in-place ops that cut the graph)")
+    return Test(label, "passed")
+
+
+def diagnose(exercise: Exercise, prepared: list[dict[str, Any]], outputs: list[Any]) -> dict[str, str] | None:
+    """The known mistake whose outputs the submission reproduces on every case it finished."""
+    finished = [(p, o) for p, o in zip(prepared, outputs) if o is not None]
+    if not finished:
+        return None
+    for mistake in exercise.mistakes:
+        fn = load_callable(exercise, file=exercise.folder / "mistakes" / f"{mistake.id}.py")
+        matches = True
+        for spec, output in finished:
+            try:
+                wrong, _, _ = _run_reference(fn, spec["args"], 0, False)
+            except Exception:
+                matches = False
+                break
+            if difference(wrong, output, exercise.tolerance) is not None:
+                matches = False
+                break
+        if matches:
+            return {"id": mistake.id, "en": mistake.diagnosis.en, "zh": mistake.diagnosis.zh}
+    return None
