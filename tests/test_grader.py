@@ -194,6 +194,11 @@ HOSTILE = {
             source = open({str(PACKAGE_DIR / "reference" / "attention.py")!r}).read()
             return q, q
     """, "may not open"),
+    "reads the pack's solution": (f"""
+        def scaled_dot_product_attention(q, k, v, mask=None):
+            source = open({str(SDPA.folder / "solution.py")!r}).read()
+            return q, q
+    """, "may not open"),
     "spawns a process": ("""
         import subprocess
         def scaled_dot_product_attention(q, k, v, mask=None):

@@ -136,6 +136,7 @@ def watch(
             stamp = path.stat().st_mtime_ns if path.exists() else None
             if stamp is not None and stamp != seen:
                 seen = stamp
+                console.out().rule(f"[muted]{time.strftime('%H:%M:%S')}[/muted]", style="muted")
                 verdict = _grade(exercise, path)
                 show_verdict(verdict)
                 if verdict["passed"]:

@@ -111,13 +111,24 @@ def _show_question(question, i: int, n: int) -> None:
     out.print(Rule(f"[muted]{i18n.t('quiz.question', i=i, n=n)} · {question.topic} · {question.kind}[/muted]", style="muted"))
     out.print(Markdown(question.prompt.get(lang)))
     if question.choices:
-        for letter, choice in zip(LETTERS, question.choices):
-            out.print(f"  [accent]{letter}[/accent]  {choice.text.get(lang)}")
+        out.print(_listing((f"[accent]{letter}[/accent]", c.text.get(lang)) for letter, c in zip(LETTERS, question.choices)))
         out.print(f"[muted]{i18n.t('quiz.choices_hint')}[/muted]")
     if question.items:
-        for number, index in enumerate(display_order(question), 1):
-            out.print(f"  [accent]{number}[/accent]  {question.items[index].get(lang)}")
+        order = display_order(question)
+        out.print(_listing((f"[accent]{n}[/accent]", question.items[i].get(lang)) for n, i in enumerate(order, 1)))
         out.print(f"[muted]{i18n.t('quiz.order_hint')}[/muted]")
+
+
+def _listing(rows):
+    """Labelled lines whose text wraps under itself, not under the label."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=4, justify="right")
+    grid.add_column()
+    for label, text in rows:
+        grid.add_row(label, text)
+    return grid
 
 
 def _prompt_until_valid(question):
@@ -157,10 +168,10 @@ def _show_feedback(question, graded) -> None:
         out.print(f"[{'ok' if graded.correct else 'warn' if graded.score > 0 else 'fail'}]{verdict}[/]")
     if question.choices:
         picked = set(graded.details["picked"])
-        for i, choice in enumerate(question.choices):
-            mark = "[ok]✓[/ok]" if choice.correct else "[fail]✗[/fail]"
-            you = " ←" if i in picked else ""
-            out.print(f"  {mark} [accent]{LETTERS[i]}[/accent]{you} [muted]{choice.explain.get(lang)}[/muted]")
+        out.print(_listing(
+            (f"{'[ok]✓[/ok]' if c.correct else '[fail]✗[/fail]'} [accent]{LETTERS[i]}[/accent]",
+             ("[title]← [/title]" if i in picked else "") + f"[muted]{c.explain.get(lang)}[/muted]")
+            for i, c in enumerate(question.choices)))
     if question.kind == "numeric":
         unit = f" {question.unit}" if question.unit else ""
         out.print(f"  [muted]= {question.answer:g}{unit}[/muted]")

@@ -101,7 +101,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
     settings = {
         "entry": exercise.entry, "forbidden": exercise.forbidden, "differentiable": exercise.differentiable,
         "seconds": exercise.limits.seconds, "memory_mb": exercise.limits.memory_mb,
-        "protected": [str(PACKAGE_DIR), str(home())],
+        "protected": [str(PACKAGE_DIR), str(exercise.folder.parent), str(home())],
     }
     if problems:
         child.proc.kill()
