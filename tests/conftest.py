@@ -47,6 +47,15 @@ def cli() -> Cli:
     return Cli()
 
 
+@pytest.fixture(scope="session")
+def warm_pool():
+    """One warm grading worker for the whole run (a fork per submission, not an interpreter)."""
+    from bertstudy.exercises.sandbox import Pool
+
+    with Pool() as pool:
+        yield pool
+
+
 @pytest.fixture
 def pack_copy(tmp_path) -> Path:
     """A writable copy of the built-in pack, to break on purpose."""

@@ -19,10 +19,10 @@ SDPA = PACK.exercises["scaled_dot_product_attention"]
 HEADER = "import math\nimport torch\nimport torch.nn.functional as F\n\n"
 
 
-def verdict_of(tmp_path, body, exercise=SDPA):
+def verdict_of(tmp_path, pool, body, exercise=SDPA):
     path = tmp_path / "submission.py"
     path.write_text(HEADER + textwrap.dedent(body))
-    return grade(exercise, path)
+    return grade(exercise, path, pool)
 
 
 CORRECT = {
@@ -108,36 +108,36 @@ WRONG = {
 }
 
 
-def test_reference_solution_passes(tmp_path):
-    verdict = grade(SDPA, SDPA.folder / "solution.py")
-    assert verdict.passed, verdict.as_dict()
-    assert verdict.as_dict()["score"] == verdict.as_dict()["max_score"] == len(verdict.tests)
+def test_reference_solution_passes_cold_and_warm(warm_pool):
+    for verdict in (grade(SDPA, SDPA.folder / "solution.py"), grade(SDPA, SDPA.folder / "solution.py", warm_pool)):
+        assert verdict.passed, verdict.as_dict()
+        assert verdict.as_dict()["score"] == verdict.as_dict()["max_score"] == len(verdict.tests)
 
 
 @pytest.mark.parametrize("name", CORRECT)
-def test_correct_styles_pass(tmp_path, name):
-    verdict = verdict_of(tmp_path, CORRECT[name])
+def test_correct_styles_pass(tmp_path, warm_pool, name):
+    verdict = verdict_of(tmp_path, warm_pool, CORRECT[name])
     assert verdict.passed, verdict.as_dict()
 
 
 @pytest.mark.parametrize("name", WRONG)
-def test_wrong_implementations_fail_and_say_why(tmp_path, name):
+def test_wrong_implementations_fail_and_say_why(tmp_path, warm_pool, name):
     body, expected = WRONG[name]
-    verdict = verdict_of(tmp_path, body)
+    verdict = verdict_of(tmp_path, warm_pool, body)
     assert not verdict.passed
     messages = " ".join(f"{t.name}: {t.message}" for t in verdict.tests if t.status != "passed")
     assert expected in messages, messages
 
 
 @pytest.mark.parametrize("mistake", SDPA.mistakes, ids=lambda m: m.id)
-def test_every_known_mistake_is_diagnosed(mistake):
-    verdict = grade(SDPA, SDPA.folder / "mistakes" / f"{mistake.id}.py")
+def test_every_known_mistake_is_diagnosed(warm_pool, mistake):
+    verdict = grade(SDPA, SDPA.folder / "mistakes" / f"{mistake.id}.py", warm_pool)
     assert not verdict.passed
     assert verdict.diagnosis["id"] == mistake.id
 
 
-def test_starter_fails_with_its_own_message():
-    verdict = grade(SDPA, SDPA.folder / "starter.py")
+def test_starter_fails_with_its_own_message(warm_pool):
+    verdict = grade(SDPA, SDPA.folder / "starter.py", warm_pool)
     assert not verdict.passed
     assert "NotImplementedError" in verdict.tests[2].message
 
@@ -208,10 +208,12 @@ HOSTILE = {
 }
 
 
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
 @pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_submissions_get_a_clear_verdict(tmp_path, name):
+def test_hostile_submissions_get_a_clear_verdict(tmp_path, warm_pool, name, warm):
     body, expected = HOSTILE[name]
-    verdict = verdict_of(tmp_path, body, FAST)
+    verdict = verdict_of(tmp_path, warm_pool if warm else None, body, FAST)
     assert not verdict.passed
     messages = " ".join(t.message for t in verdict.tests)
     assert expected in messages, messages
+    assert verdict.tests[0].name == "static checks"

@@ -31,11 +31,14 @@ def check(
     pack, errors = collect(root, set(DEMOS))
     if not skip_grading:
         from bertstudy.exercises.health import check as check_exercise
+        from bertstudy.exercises.sandbox import Pool
 
         broken = {e.file for e in errors}
-        for exercise in pack.exercises.values():
-            if exercise.file not in broken:
-                errors += check_exercise(exercise)
+        healthy = [e for e in pack.exercises.values() if e.file not in broken]
+        if healthy:
+            with Pool() as pool:
+                for exercise in healthy:
+                    errors += check_exercise(exercise, pool)
     problems = [str(e) for e in errors]
     if json_out:
         console.emit_json({"pack": str(root), "ok": not problems, "problems": problems, "topics": len(pack.topics),

@@ -86,10 +86,10 @@ def run(
         raise typer.Exit(1)
 
 
-def _grade(exercise, path: Path) -> dict[str, Any]:
+def _grade(exercise, path: Path, pool=None) -> dict[str, Any]:
     from bertstudy.exercises.grader import grade
 
-    verdict = grade(exercise, path).as_dict()
+    verdict = grade(exercise, path, pool).as_dict()
     context.store().record_attempt(exercise.id, verdict)
     return verdict
 
@@ -120,11 +120,12 @@ def watch(
     file: Annotated[str | None, typer.Option("--file", metavar="PATH", help="Watch this file instead of your workspace copy.")] = None,
     interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between checks for a save.")] = 0.5,
 ) -> None:
-    """Re-grade on every save until the exercise passes (Ctrl-C stops).
+    """Re-grade on every save, in a warm worker, until the exercise passes (Ctrl-C stops).
 
     Example: `bertstudy exercise watch`
     """
     from bertstudy.exercises import workspace
+    from bertstudy.exercises.sandbox import Pool
 
     pack, store = context.pack(), context.store()
     exercise = workspace.current(pack, store, exercise_id)
@@ -132,16 +133,17 @@ def watch(
     console.out().print(f"[muted]{i18n.t('ex.watching', path=path)}[/muted]")
     seen = None
     try:
-        while True:
-            stamp = path.stat().st_mtime_ns if path.exists() else None
-            if stamp is not None and stamp != seen:
-                seen = stamp
-                console.out().rule(f"[muted]{time.strftime('%H:%M:%S')}[/muted]", style="muted")
-                verdict = _grade(exercise, path)
-                show_verdict(verdict)
-                if verdict["passed"]:
-                    return
-            time.sleep(interval)
+        with Pool() as pool:
+            while True:
+                stamp = path.stat().st_mtime_ns if path.exists() else None
+                if stamp is not None and stamp != seen:
+                    seen = stamp
+                    console.out().rule(f"[muted]{time.strftime('%H:%M:%S')}[/muted]", style="muted")
+                    verdict = _grade(exercise, path, pool)
+                    show_verdict(verdict)
+                    if verdict["passed"]:
+                        return
+                time.sleep(interval)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 

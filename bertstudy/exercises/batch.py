@@ -6,7 +6,7 @@
 
 A folder that itself holds `<exercise id>.py` files is graded as one submission (as Gradescope
 hands over /autograder/submission). Submissions run in parallel; one that crashes, hangs or
-cheats gets its verdict and never stops the batch.
+cheats gets its verdict and never stops the batch. All of them fork from one warm worker.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bertstudy.content.pack import Pack
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import UsageError
 from bertstudy.exercises.grader import grade, test_names
+from bertstudy.exercises.sandbox import Pool
 
 
 def students(root: Path, exercises: list[Exercise]) -> dict[str, Path]:
@@ -48,10 +49,10 @@ def grade_all(pack: Pack, root: Path, exercise_ids: list[str], jobs: int) -> lis
             tests = [{"name": n, "status": "failed", "message": f"no file {exercise.id}.py"} for n in test_names(exercise)]
             return {"student": name, "exercise": exercise.id, "passed": False, "score": 0.0,
                     "max_score": float(len(tests)), "tests": tests, "diagnosis": None, "seconds": 0.0, "missing": True}
-        return {"student": name, **grade(exercise, path).as_dict(), "missing": False}
+        return {"student": name, **grade(exercise, path, warm).as_dict(), "missing": False}
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(one, work))
+    with Pool() as warm, ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
+        return list(threads.map(one, work))
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

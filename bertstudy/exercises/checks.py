@@ -104,7 +104,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
         "protected": [str(PACKAGE_DIR), str(exercise.folder.parent), str(home())],
     }
     if problems:
-        child.proc.kill()
+        child.abandon()
         tests = [Test(names[0], "failed", "; ".join(problems))] + [Test(n, "failed", NOT_RUN) for n in names[1:]]
         return Verdict(exercise.id, tests)
     payload = [{"args": p["args"], "cotangents": p["cotangents"]} for p in prepared]

@@ -1,25 +1,29 @@
 """The grader's child: runs one learner submission on inputs it is given, and returns its outputs.
 
-Run by path in a fresh interpreter (`python -I child.py`), never imported: it must not import
-bertstudy, and once torch is loaded it installs an audit hook (which cannot be removed) that
-refuses to import bertstudy, to open files of bertstudy or of the learner's progress store, to
-start processes and to open network connections. It never sees expected values: the parent
-compares and decides. Protocol: the parent passes a status pipe's fd as argv[1]; the child writes
-b"R" there once torch is loaded, reads one JSON line of settings on stdin, loads `inputs.pt` from
-its working directory, runs every case and saves `result.pt`.
+Run by path in a fresh interpreter (`python -I child.py ...`), never imported: it must not import
+bertstudy. Before the learner's code runs it installs an audit hook (which cannot be removed) that
+refuses to import bertstudy, to open bertstudy's files, the content pack, the progress store or
+another submission's folder, to start or signal processes and to open network connections. It
+never sees expected values: the parent compares and decides.
+
+Two ways to start it:
+- `child.py cold`: one submission in the current folder; it imports torch at once (while the
+  parent works) and starts when a line arrives on stdin.
+- `child.py warm`: a zygote that imports torch once, then forks one child per folder named on
+  stdin, reporting `{"id", "pid"}` when forked and `{"id", "exit"}` when reaped on stdout.
+Either way the child works in its folder: it reads `settings.json` and `inputs.pt`, appends
+markers to `.status` (S started, R running learner code, D done) and saves `result.pt`.
 """
 
 import io
 import json
 import os
 import resource
+import select
 import sys
 import traceback
 
-STATUS_FD = int(sys.argv[1])
-os.write(STATUS_FD, b"S")  # started
-
-import torch  # noqa: E402  (after the start signal, so the parent can tell a slow import from a hang)
+import torch
 
 BLOCKED_EVENTS = {
     "subprocess.Popen": "start processes",
@@ -34,6 +38,8 @@ BLOCKED_EVENTS = {
     "socket.bind": "use the network",
     "socket.getaddrinfo": "use the network",
     "ctypes.dlopen": "load native libraries",
+    "os.kill": "signal processes",
+    "os.killpg": "signal processes",
 }
 
 
@@ -41,8 +47,9 @@ class Refused(Exception):
     """The grader's sandbox refused an operation."""
 
 
-def install_guard(protected: list) -> None:
+def install_guard(protected: list, own_folder: str) -> None:
     protected = [os.path.realpath(p) + os.sep for p in protected]
+    own = os.path.realpath(own_folder) + os.sep
 
     def hook(event, args):
         if event == "import":
@@ -55,7 +62,7 @@ def install_guard(protected: list) -> None:
                 path = os.fsdecode(path)
             if isinstance(path, str):
                 full = os.path.realpath(path) + os.sep
-                if any(full.startswith(p) for p in protected):
+                if not full.startswith(own) and any(full.startswith(p) for p in protected):
                     raise Refused(f"a submission may not open {path}")
         elif event in BLOCKED_EVENTS:
             raise Refused(f"a submission may not {BLOCKED_EVENTS[event]} ({event})")
@@ -156,10 +163,24 @@ def run_case(fn, case, differentiable):
     return record
 
 
-def main():
-    settings = json.loads(sys.stdin.readline())
+def mark(status: bytes) -> None:
+    with open(".status", "ab", buffering=0) as f:
+        f.write(status)
+
+
+def warm_up() -> None:
+    """Pay torch's first-use costs (about 0.3 s for the first batched matmul backward) up front."""
+    q = torch.randn(2, 3, 5, 8, requires_grad=True)
+    k = torch.randn(2, 3, 7, 8, requires_grad=True)
+    weights = torch.softmax(q @ k.transpose(-2, -1), dim=-1)
+    torch.autograd.grad(weights, [q, k], torch.randn_like(weights))
+
+
+def grade_here() -> None:
+    """Run the submission in the current folder (learner code runs only from here on)."""
+    settings = json.loads(open("settings.json", encoding="utf-8").read())
     cases = torch.load("inputs.pt", weights_only=True)
-    install_guard(settings["protected"])
+    install_guard(settings["protected"], os.getcwd())
     forbid(settings["forbidden"])
     used = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(used.ru_utime + used.ru_stime + settings["seconds"]) + 1
@@ -169,29 +190,84 @@ def main():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     except (ValueError, OSError):  # macOS does not support an address-space limit
         pass
-    os.write(STATUS_FD, b"R")  # running learner code from here on
+    mark(b"R")
     result = {"cases": []}
     sys.path.insert(0, os.getcwd())
+    fn = None
     try:
         module = __import__("submission")
         fn = getattr(module, settings["entry"], None)
         if not callable(fn):
             result["load_error"] = {"type": "AttributeError", "message": f"the file does not define a function `{settings['entry']}`", "where": ""}
+            fn = None
     except Refused as exc:
         result["refused"] = str(exc)
-        fn = None
     except BaseException as exc:  # SyntaxError, SystemExit at import, ...
         result["load_error"] = error_record(exc)
-        fn = None
-    if fn is not None and callable(fn):
+    if fn is not None:
         for case in cases:
             result["cases"].append(run_case(fn, case, settings["differentiable"]))
     buffer = io.BytesIO()
     torch.save(result, buffer)
     with open("result.pt", "wb") as f:
         f.write(buffer.getvalue())
-    os.write(STATUS_FD, b"D")
+    mark(b"D")
+
+
+def cold() -> None:
+    mark(b"S")
+    warm_up()
+    sys.stdin.readline()  # the parent's go: inputs and settings are written
+    grade_here()
+
+
+def fork_child(folder: str, output_bytes: int) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    try:  # the child: cut every tie to the zygote's pipes before any learner code
+        os.setsid()
+        os.chdir(folder)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(os.open(".stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+        os.dup2(os.open(".stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (output_bytes, output_bytes))
+        mark(b"S")
+        grade_here()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    except BaseException:
+        traceback.print_exc()
+        os._exit(70)
+
+
+def zygote() -> None:
+    torch.set_num_threads(1)  # no thread pool before fork(): a forked pool deadlocks
+    warm_up()
+    out = sys.stdout
+    pending, buffer = {}, b""
+    print(json.dumps({"ready": True}), file=out, flush=True)
+    while True:
+        ready, _, _ = select.select([0], [], [], 0.01)
+        if ready:
+            chunk = os.read(0, 65536)
+            if not chunk:
+                break
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                request = json.loads(line)
+                pid = fork_child(request["folder"], request["output_bytes"])
+                pending[pid] = request["id"]
+                print(json.dumps({"id": request["id"], "pid": pid}), file=out, flush=True)
+        while pending:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                break
+            print(json.dumps({"id": pending.pop(pid), "exit": os.waitstatus_to_exitcode(status)}), file=out, flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    cold() if sys.argv[1] == "cold" else zygote()

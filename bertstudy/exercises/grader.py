@@ -15,7 +15,7 @@ from typing import Any
 
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import UsageError
-from bertstudy.exercises.sandbox import Child
+from bertstudy.exercises.sandbox import ColdChild, Pool
 
 NOT_RUN = "not run: fix the problem above first"
 
@@ -61,12 +61,13 @@ def test_names(exercise: Exercise) -> list[str]:
     return names + ["inputs unchanged"]
 
 
-def grade(exercise: Exercise, submission: Path) -> Verdict:
-    """Grade the file `submission` against `exercise`."""
+def grade(exercise: Exercise, submission: Path, pool: Pool | None = None) -> Verdict:
+    """Grade the file `submission` against `exercise`: in a fork of `pool`'s warm worker when
+    given, else in a fresh interpreter."""
     if not submission.is_file():
         raise UsageError(f"no file at {submission}")
     started = time.monotonic()
-    child = Child(submission, exercise.limits.output_kb)
+    child = pool.child(submission, exercise.limits.output_kb) if pool else ColdChild(submission, exercise.limits.output_kb)
     try:
         from bertstudy.exercises import checks  # torch: imported while the child imports it too
 

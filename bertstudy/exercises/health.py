@@ -9,9 +9,10 @@ from bertstudy.errors import ContentError
 from bertstudy.exercises import cases
 from bertstudy.exercises.checks import load_callable
 from bertstudy.exercises.grader import grade
+from bertstudy.exercises.sandbox import Pool
 
 
-def check(exercise: Exercise) -> list[ContentError]:
+def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
     doc = yamlsource.load(exercise.folder / "exercise.yaml", exercise.file)
 
     def problem(key: str | tuple, message: str) -> ContentError:
@@ -31,14 +32,14 @@ def check(exercise: Exercise) -> list[ContentError]:
         load_callable(exercise)
     except ContentError as exc:
         return [exc]
-    verdict = grade(exercise, exercise.folder / "solution.py")
+    verdict = grade(exercise, exercise.folder / "solution.py", pool)
     if not verdict.passed:
         failed = next(t for t in verdict.tests if t.status != "passed")
         out.append(problem("reference", f"solution.py fails '{failed.name}': {failed.message}; the reference and the solution disagree"))
-    if grade(exercise, exercise.folder / "starter.py").passed:
+    if grade(exercise, exercise.folder / "starter.py", pool).passed:
         out.append(problem("cases", "starter.py passes the grader; leave the work to the learner"))
     for i, mistake in enumerate(exercise.mistakes):
-        verdict = grade(exercise, exercise.folder / "mistakes" / f"{mistake.id}.py")
+        verdict = grade(exercise, exercise.folder / "mistakes" / f"{mistake.id}.py", pool)
         if verdict.passed:
             out.append(problem(("mistakes", i), f"mistakes/{mistake.id}.py passes; add a case that tells it apart"))
         elif (verdict.diagnosis or {}).get("id") != mistake.id:
