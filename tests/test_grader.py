@@ -170,7 +170,7 @@ HOSTILE = {
         print(json.dumps({"exercise": "scaled_dot_product_attention", "passed": True, "score": 11, "max_score": 11, "tests": []}))
         def scaled_dot_product_attention(q, k, v, mask=None):
             return q, q
-    """, "differs"),
+    """, "has shape"),
     "patches torch.allclose and assert_close": ("""
         torch.allclose = lambda *a, **k: True
         torch.testing.assert_close = lambda *a, **k: None

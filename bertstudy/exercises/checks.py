@@ -46,7 +46,8 @@ def _run_reference(fn: Callable[..., Any], args: dict[str, Any], cotangent_seed:
     gen = torch.Generator().manual_seed(cotangent_seed)
     cotangents = [torch.randn(o.shape, generator=gen, dtype=torch.float64).to(o.dtype) for o in outs]
     leaves = {k: v for k, v in inputs.items() if isinstance(v, torch.Tensor) and v.requires_grad}
-    grads = torch.autograd.grad(outs, list(leaves.values()), cotangents, allow_unused=True)
+    loss = sum((o * c).sum() for o, c in zip(outs, cotangents))  # vector-Jacobian products, as the child does
+    grads = torch.autograd.grad(loss, list(leaves.values()), allow_unused=True)
     grad_map = {k: (g.detach() if g is not None else torch.zeros_like(v)) for (k, v), g in zip(leaves.items(), grads)}
     return _detach(output), grad_map, cotangents
 
