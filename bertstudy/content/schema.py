@@ -215,6 +215,7 @@ class Exercise:
     function: str | None = None
     forbidden: list[str] = field(default_factory=list)
     differentiable: bool = False
+    stochastic: bool = False
     tolerance: dict[str, dict[str, float]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     mistakes: list[Mistake] = field(default_factory=list)
@@ -238,6 +239,8 @@ class Exercise:
             out.append((("cases",), "give at least one case"))
         if not self.hints:
             out.append((("hints",), "give at least one hint"))
+        if self.stochastic and self.differentiable:
+            out.append((("stochastic",), "a stochastic exercise is graded by its properties, not by gradients; drop differentiable"))
         for dtype, tol in self.tolerance.items():
             if set(tol) - {"atol", "rtol"}:
                 out.append((("tolerance", dtype), "only atol and rtol can be set"))

@@ -1,7 +1,8 @@
 """Making a case's inputs from its YAML description, seeded so every run sees the same tensors.
 
-A value is a literal or one of the tensor makers in docs/content-format.md (randn, rand, randint,
-mask, values). Leaves out: property-based shrinking.
+A value is a literal or one of the makers in docs/content-format.md (randn, rand, randint, mask,
+values, generator). A generator travels as `{"__generator__": seed}` and becomes a fresh
+torch.Generator on each side for each call. Leaves out: property-based shrinking.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import torch
 
 from bertstudy.content.schema import Case
 
-MAKERS = ("randn", "rand", "randint", "mask", "values")
+MAKERS = ("randn", "rand", "randint", "mask", "values", "generator")
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
           "bfloat16": torch.bfloat16, "int64": torch.int64, "int32": torch.int32, "bool": torch.bool}
 
@@ -23,6 +24,10 @@ def tensor_spec(value: Any) -> str | None:
         makers = [m for m in MAKERS if m in value]
         return makers[0] if len(makers) == 1 else None
     return None
+
+
+def is_generator(value: Any) -> bool:
+    return isinstance(value, dict) and "__generator__" in value
 
 
 def build_args(case: Case) -> dict[str, Any]:
@@ -36,6 +41,8 @@ def _make(value: Any, gen: torch.Generator) -> Any:
         if isinstance(value, list):
             return [_make(v, gen) for v in value]
         return value
+    if maker == "generator":
+        return {"__generator__": int(value["generator"])}
     dtype = DTYPES[value.get("dtype", "int64" if maker == "randint" else "bool" if maker == "mask" else "float32")]
     if maker == "values":
         return torch.tensor(value["values"], dtype=dtype)
@@ -64,6 +71,10 @@ def problems(case_args: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str
         dtype = value.get("dtype")
         if dtype is not None and dtype not in DTYPES:
             out.append(((name, "dtype"), f"unknown dtype '{dtype}'; use one of {', '.join(DTYPES)}"))
+        if maker == "generator":
+            if not isinstance(value["generator"], int):
+                out.append(((name, "generator"), "must be a whole number (the seed)"))
+            continue
         if maker != "values" and not (isinstance(value[maker], list) and all(isinstance(n, int) and n >= 0 for n in value[maker])):
             out.append(((name, maker), "must be a shape: a list of whole numbers"))
         if maker == "randint" and "high" not in value:

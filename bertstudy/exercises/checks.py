@@ -17,17 +17,23 @@ from bertstudy.errors import ContentError
 from bertstudy.exercises import cases as case_maker
 from bertstudy.exercises import static
 from bertstudy.exercises.compare import difference, unplain
-from bertstudy.exercises.grader import NOT_RUN, Test, Verdict, test_names
+from bertstudy.exercises.grader import DETERMINISTIC, NOT_RUN, Test, Verdict, test_names
 from bertstudy.exercises.sandbox import Child
 from bertstudy.progress.store import home
 
 
+def pack_module(exercise: Exercise, file: Path) -> dict[str, Any]:
+    """The namespace of a trusted Python file of the pack (a known mistake, properties.py).
+    Compiled by hand so no __pycache__ lands in the pack."""
+    namespace: dict[str, Any] = {"__name__": f"_bertstudy_{exercise.id}_{file.stem}", "__file__": str(file)}
+    exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
+    return namespace
+
+
 def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None = None) -> Callable[..., Any]:
-    """The reference (`module:name`) or a trusted file of the pack (a known mistake)."""
-    if file is not None:  # compiled by hand so no __pycache__ lands in the pack
-        namespace: dict[str, Any] = {"__name__": f"_bertstudy_{exercise.id}_{file.stem}", "__file__": str(file)}
-        exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
-        return namespace[exercise.entry]
+    """The reference (`module:name`) or a known mistake's file."""
+    if file is not None:
+        return pack_module(exercise, file)[exercise.entry]
     module_name, _, name = (spec or exercise.reference).partition(":")
     try:
         return getattr(importlib.import_module(module_name), name)
@@ -52,8 +58,15 @@ def _run_reference(fn: Callable[..., Any], args: dict[str, Any], cotangent_seed:
     return _detach(output), grad_map, cotangents
 
 
+def reference_outputs(fn: Callable[..., Any], args: dict[str, Any]) -> Any:
+    """What a trusted implementation returns on `args` (no gradients)."""
+    return _run_reference(fn, args, 0, False)[0]
+
+
 def _fresh(value: Any, requires_grad: bool) -> Any:
     """A copy the implementation may not spoil for later use (it could modify it in place)."""
+    if case_maker.is_generator(value):
+        return torch.Generator().manual_seed(value["__generator__"])
     if not isinstance(value, torch.Tensor):
         return value
     copy = value.clone()
@@ -81,7 +94,9 @@ def _detach(value: Any) -> Any:
 def _shapes(args: dict[str, Any]) -> str:
     parts = []
     for k, v in args.items():
-        if isinstance(v, torch.Tensor):
+        if case_maker.is_generator(v):
+            parts.append(f"{k} (seed {v['__generator__']})")
+        elif isinstance(v, torch.Tensor):
             parts.append(f"{k} {tuple(v.shape)}{'' if v.dtype == torch.float32 else ' ' + str(v.dtype).removeprefix('torch.')}")
         else:
             parts.append(f"{k}={v!r}"[:40])
@@ -103,7 +118,9 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
         "entry": exercise.entry, "forbidden": exercise.forbidden, "differentiable": exercise.differentiable,
         "seconds": exercise.limits.seconds, "memory_mb": exercise.limits.memory_mb,
         "protected": [str(PACKAGE_DIR), str(exercise.folder.parent), str(home())],
+        "repeat": exercise.stochastic,
     }
+    properties = pack_module(exercise, exercise.folder / "properties.py") if exercise.stochastic else None
     if problems:
         child.abandon()
         tests = [Test(names[0], "failed", "; ".join(problems))] + [Test(n, "failed", NOT_RUN) for n in names[1:]]
@@ -121,7 +138,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
         return Verdict(exercise.id, tests, stdout=run.stdout)
     tests.append(Test(names[1], "passed"))
     outcomes = result.get("cases", [])
-    case_tests, grad_tests, outputs, pure = [], [], [], []
+    case_tests, grad_tests, outputs, pure, same_seed = [], [], [], [], []
     for case, spec, got in zip(exercise.cases, prepared, outcomes):
         shapes = _shapes(spec["args"])
         if "error" in got or "refused" in got:
@@ -132,12 +149,21 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
             continue
         output = unplain(got["output"])
         outputs.append(output)
-        problem = difference(spec["expected"], output, exercise.tolerance)
+        problem = difference(spec["expected"], output, exercise.tolerance, values=properties is None)
+        if problem is None and properties is not None:
+            problem = properties["check"](spec["args"], output)
+            if problem is None and difference(output, unplain(got["output_again"]), {}) is not None:
+                same_seed.append(f"case '{case.name}': two calls with equal seeds gave different results; draw every random number from `generator`")
         case_tests.append(Test(f"case: {case.name}", "failed" if problem else "passed", f"with {shapes}: {problem}" if problem else ""))
-        pure.append(difference(spec["args"], unplain(got["args_after"]), {}, "inputs") is None)
+        plain_args = {k: v for k, v in spec["args"].items() if not case_maker.is_generator(v)}
+        pure.append(difference(plain_args, unplain(got["args_after"]), {}, "inputs") is None)
         if exercise.differentiable:
             grad_tests.append(_grad_test(case.name, spec["grads"], got.get("grads"), exercise.tolerance))
     tests += case_tests + (grad_tests if exercise.differentiable else [])
+    if properties is not None:
+        finished = len(pure) == len(exercise.cases)
+        tests.append(Test(DETERMINISTIC, "failed" if same_seed or not finished else "passed",
+                          "; ".join(same_seed) if same_seed else "" if finished else NOT_RUN))
     if not pure:
         tests.append(Test(names[-1], "failed", NOT_RUN))
     elif all(pure):
@@ -146,7 +172,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
         tests.append(Test(names[-1], "failed", "your function changed its inputs in place; work on new tensors (avoid x.add_(), x[...] = ..., masked_fill_)"))
     verdict = Verdict(exercise.id, tests, stdout=run.stdout)
     if not verdict.passed:
-        verdict.diagnosis = diagnose(exercise, prepared, outputs)
+        verdict.diagnosis = diagnose(exercise, prepared, outputs, properties)
     return verdict
 
 
@@ -167,23 +193,26 @@ def _grad_test(name: str, expected: dict[str, torch.Tensor], got: Any, tolerance
     return Test(label, "passed")
 
 
-def diagnose(exercise: Exercise, prepared: list[dict[str, Any]], outputs: list[Any]) -> dict[str, str] | None:
-    """The known mistake whose outputs the submission reproduces on every case it finished."""
+def diagnose(exercise: Exercise, prepared: list[dict[str, Any]], outputs: list[Any],
+             properties: dict[str, Any] | None = None) -> dict[str, str] | None:
+    """The known mistake the submission reproduces on every case it finished: the same outputs,
+    or for a stochastic exercise the same statistical signature (properties.py's `same`)."""
     finished = [(p, o) for p, o in zip(prepared, outputs) if o is not None]
     if not finished:
         return None
     for mistake in exercise.mistakes:
         fn = load_callable(exercise, file=exercise.folder / "mistakes" / f"{mistake.id}.py")
-        matches = True
-        for spec, output in finished:
-            try:
-                wrong, _, _ = _run_reference(fn, spec["args"], 0, False)
-            except Exception:
-                matches = False
-                break
-            if difference(wrong, output, exercise.tolerance) is not None:
-                matches = False
-                break
-        if matches:
+        if all(_reproduces(fn, spec, output, exercise, properties) for spec, output in finished):
             return {"id": mistake.id, "en": mistake.diagnosis.en, "zh": mistake.diagnosis.zh}
     return None
+
+
+def _reproduces(fn: Callable[..., Any], spec: dict[str, Any], output: Any, exercise: Exercise,
+                properties: dict[str, Any] | None) -> bool:
+    try:
+        wrong = reference_outputs(fn, spec["args"])
+        if properties is None:
+            return difference(wrong, output, exercise.tolerance) is None
+        return properties["same"](properties["signature"](spec["args"], wrong), properties["signature"](spec["args"], output))
+    except Exception:
+        return False

@@ -91,6 +91,8 @@ def forbid(names: list) -> None:
 
 
 def clone(value, requires_grad=False):
+    if isinstance(value, dict) and "__generator__" in value:
+        return torch.Generator().manual_seed(value["__generator__"])
     if isinstance(value, torch.Tensor):
         out = value.clone()
         if requires_grad and out.is_floating_point():
@@ -132,19 +134,21 @@ def error_record(exc):
     return {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where}
 
 
-def run_case(fn, case, differentiable):
+def run_case(fn, case, differentiable, repeat):
     args = clone(case["args"], requires_grad=differentiable)
-    kwargs = dict(args)
     record = {}
     try:
         with torch.enable_grad() if differentiable else torch.no_grad():
-            output = fn(**kwargs)
+            output = fn(**args)
+            again = fn(**clone(case["args"])) if repeat else None  # same seed: must give the same result
     except Refused as exc:
         return {"refused": str(exc)}
     except Exception as exc:  # the learner's bug: report it, keep going
         return {"error": error_record(exc)}
     record["output"] = plain(output)
-    record["args_after"] = plain({k: v for k, v in args.items()})
+    if repeat:
+        record["output_again"] = plain(again)
+    record["args_after"] = plain({k: v for k, v in args.items() if not isinstance(v, torch.Generator)})
     if differentiable:
         leaves = [(k, v) for k, v in args.items() if isinstance(v, torch.Tensor) and v.requires_grad]
         outs = [t for t in flat_tensors(output) if t.is_floating_point() and t.requires_grad]
@@ -208,7 +212,7 @@ def grade_here() -> None:
         result["load_error"] = error_record(exc)
     if fn is not None:
         for case in cases:
-            result["cases"].append(run_case(fn, case, settings["differentiable"]))
+            result["cases"].append(run_case(fn, case, settings["differentiable"], settings["repeat"]))
     buffer = io.BytesIO()
     torch.save(result, buffer)
     with open("result.pt", "wb") as f:

@@ -18,6 +18,7 @@ from bertstudy.errors import UsageError
 from bertstudy.exercises.sandbox import ColdChild, Pool
 
 NOT_RUN = "not run: fix the problem above first"
+DETERMINISTIC = "deterministic under a seeded generator"
 
 
 @dataclass
@@ -58,6 +59,8 @@ def test_names(exercise: Exercise) -> list[str]:
     names = ["static checks", "loads"] + [f"case: {c.name}" for c in exercise.cases]
     if exercise.differentiable:
         names += [f"gradients: {c.name}" for c in exercise.cases]
+    if exercise.stochastic:
+        names.append(DETERMINISTIC)
     return names + ["inputs unchanged"]
 
 

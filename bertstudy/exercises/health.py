@@ -6,8 +6,8 @@ from __future__ import annotations
 from bertstudy.content import yamlsource
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import ContentError
-from bertstudy.exercises import cases
-from bertstudy.exercises.checks import load_callable
+from bertstudy.exercises import cases as case_maker
+from bertstudy.exercises.checks import load_callable, pack_module, reference_outputs
 from bertstudy.exercises.grader import grade
 from bertstudy.exercises.sandbox import Pool
 
@@ -19,8 +19,9 @@ def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
         return doc.error(key if isinstance(key, tuple) else (key,), message)
 
     out = [problem(("cases", i, "args", *path), msg)
-           for i, case in enumerate(exercise.cases) for path, msg in cases.problems(case.args)]
-    for name in ("starter.py", "solution.py"):
+           for i, case in enumerate(exercise.cases) for path, msg in case_maker.problems(case.args)]
+    names = ("starter.py", "solution.py") + (("properties.py",) if exercise.stochastic else ())
+    for name in names:
         if not (exercise.folder / name).is_file():
             out.append(problem(name, f"exercises/{exercise.id}/{name} is missing"))
     for mistake in exercise.mistakes:
@@ -29,9 +30,11 @@ def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
     if out:
         return out
     try:
-        load_callable(exercise)
+        reference = load_callable(exercise)
     except ContentError as exc:
         return [exc]
+    if exercise.stochastic:
+        out += _reference_properties(exercise, reference, problem)
     verdict = grade(exercise, exercise.folder / "solution.py", pool)
     if not verdict.passed:
         failed = next(t for t in verdict.tests if t.status != "passed")
@@ -45,4 +48,16 @@ def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
         elif (verdict.diagnosis or {}).get("id") != mistake.id:
             got = (verdict.diagnosis or {}).get("id", "nothing")
             out.append(problem(("mistakes", i), f"mistakes/{mistake.id}.py is diagnosed as {got}; add a case where they differ"))
+    return out
+
+
+def _reference_properties(exercise: Exercise, reference, problem) -> list[ContentError]:
+    """A stochastic exercise's reference must obey its own properties on every case."""
+    properties = pack_module(exercise, exercise.folder / "properties.py")
+    out = []
+    for i, case in enumerate(exercise.cases):
+        args = case_maker.build_args(case)
+        message = properties["check"](args, reference_outputs(reference, args))
+        if message:
+            out.append(problem(("cases", i), f"the reference fails properties.py's check: {message}"))
     return out
