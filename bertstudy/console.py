@@ -64,6 +64,13 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def esc(text: object) -> str:
+    """`text` made safe to put inside Rich markup: content may contain [brackets]."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 def interactive() -> bool:
     """True when a person can answer prompts: stdin and stdout are terminals."""
     return sys.stdin.isatty() and sys.stdout.isatty()

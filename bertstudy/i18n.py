@@ -102,7 +102,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ex.solution_locked": ("The solution opens after you pass. Use --force to see it now (this is recorded).", "通过后才会显示答案。用 --force 立即查看（会被记录）。"),
     "ex.diagnosis": ("Likely mistake", "可能的错误"),
     "ex.next": ("Next: `bertstudy exercise hint` for a hint.", "下一步：`bertstudy exercise hint` 获取提示。"),
-    "ex.watching": ("Watching {path}; every save is graded. Ctrl-C stops.", "正在监视 {path}，每次保存都会评分。按 Ctrl-C 停止。"),
+    "ex.watching": ("Watching {path}; every save is graded. h + Enter: a hint; q + Enter: quit.", "正在监视 {path}，每次保存都会评分。输入 h 回车：提示；q 回车：退出。"),
+    "ex.moving_on": ("Next exercise: {id} ({title})", "下一道练习：{id}（{title}）"),
     "ex.solution_after_pass": ("Compare with the reference solution: `bertstudy exercise solution {id}`", "可与参考答案对照：`bertstudy exercise solution {id}`"),
     # progress
     "progress.title": ("Progress", "学习进度"),

@@ -30,8 +30,12 @@ def test_every_command_has_help_with_an_example(cli):
         assert "Example:" in cli(*command, "--help").stdout, command
 
 
+def row(rows, key):
+    return next(r for r in rows if r["id"] == key)
+
+
 def test_dashboard(cli):
-    assert "bertstudy learn attention" in cli().stdout
+    assert "bertstudy learn dl-basics" in cli().stdout
     data = cli.json()
     assert data["topics"] >= 1 and data["topics_read"] == 0
     assert data["reviews_due"] == 0
@@ -40,14 +44,16 @@ def test_dashboard(cli):
 
 def test_learn_map_topic_and_next(cli):
     rows = cli.json("learn")["topics"]
-    assert rows[0]["id"] == "attention" and rows[0]["status"] == "new"
+    assert rows[0]["id"] == "dl-basics" and rows[0]["depth"] == 0
+    assert row(rows, "attention")["status"] == "new" and row(rows, "attention")["prerequisites"] == ["seq2seq"]
     page = cli.json("learn", "attention")
     assert page["notes"] and page["demos"][0]["id"] == "attention-heatmap"
-    assert cli.json("learn")["topics"][0]["status"] == "read"
+    assert row(cli.json("learn")["topics"], "attention")["status"] == "read"
     text = cli("learn", "attention").stdout
     assert "bertstudy demo run attention-heatmap" in text
     assert "bertstudy quiz --topic attention" in text
-    assert "Every topic is read." in cli("learn", "next").stdout
+    assert cli.json("learn", "next")["id"] == "dl-basics"
+    assert cli.json("learn", "next")["id"] == "backprop-autograd"
 
 
 def test_learn_in_chinese(cli, monkeypatch):
@@ -108,8 +114,7 @@ def test_quiz_from_answers_file(cli, tmp_path):
     assert [r["question"] for r in data["results"]] == list(yaml.safe_load(answers.read_text()))
     assert data["results"][0]["correct"] and data["results"][1]["correct"]
     assert data["results"][2]["score"] == 1.0
-    progress = {r["id"]: r for r in cli.json("progress")["topics"]}
-    assert progress["attention"]["mastery"] > 0
+    assert row(cli.json("progress")["topics"], "attention")["mastery"] > 0
 
 
 def test_quiz_errors(cli, tmp_path):
@@ -126,7 +131,7 @@ def test_quiz_interactive_session(cli, monkeypatch):
     result = cli("quiz", "--topic", "attention", "--new", "1", input="A\n")
     assert "Correct" in result.stdout
     assert "Model answer" in result.stdout
-    assert cli.json("progress")["topics"][0]["mastery"] > 0
+    assert row(cli.json("progress")["topics"], "attention")["mastery"] > 0
 
 
 def test_exercise_flow(cli, tmp_path):
@@ -143,7 +148,7 @@ def test_exercise_flow(cli, tmp_path):
     shutil.copyfile(SOLUTION, workspace_file)
     reset = cli.json("exercise", "reset", "scaled_dot_product_attention")
     assert reset["backup"] and open(reset["backup"]).read() == SOLUTION.read_text()
-    assert cli.json("exercise", "list")["exercises"][0]["status"] == "new"
+    assert row(cli.json("exercise", "list")["exercises"], "scaled_dot_product_attention")["status"] == "new"
 
 
 @pytest.mark.slow
@@ -158,7 +163,7 @@ def test_exercise_run_json_contract_and_exit_codes(cli):
     assert "not divided by √d" in cli("exercise", "run", "--file", str(NO_SCALE), code=1).stdout
     passed = cli.json("exercise", "run", "--file", str(SOLUTION))
     assert passed["passed"] and passed["score"] == passed["max_score"]
-    assert cli.json("exercise", "list")["exercises"][0]["status"] == "passed"
+    assert row(cli.json("exercise", "list")["exercises"], "scaled_dot_product_attention")["status"] == "passed"
     assert not cli.json("exercise", "solution")["forced"]
 
 
@@ -168,15 +173,17 @@ def test_grade_folder_in_every_format(cli, tmp_path):
         (tmp_path / student).mkdir()
         shutil.copyfile(source, tmp_path / student / "scaled_dot_product_attention.py")
     (tmp_path / "carol").mkdir()  # submitted nothing
-    rows = json.loads(cli("grade", str(tmp_path), "--all", "--format", "json").stdout)["results"]
+    rows = json.loads(cli("grade", str(tmp_path), "-e", "scaled_dot_product_attention", "--format", "json").stdout)["results"]
     by_student = {r["student"]: r for r in rows}
     assert by_student["alice"]["passed"] and not by_student["bob"]["passed"] and by_student["carol"]["missing"]
     csv = cli("grade", str(tmp_path), "-e", "scaled_dot_product_attention", "--format", "csv").stdout.splitlines()
     assert csv[0].startswith("student,exercise,passed") and len(csv) == 4
-    gradescope = json.loads(cli("grade", str(tmp_path / "alice"), "--all", "--format", "gradescope").stdout)
+    gradescope = json.loads(cli("grade", str(tmp_path / "alice"), "-e", "scaled_dot_product_attention", "--format", "gradescope").stdout)
     assert gradescope["score"] == sum(t["score"] for t in gradescope["tests"])
     assert all(t["status"] == "passed" and t["max_score"] == 1.0 for t in gradescope["tests"])
-    assert "alice" in cli("grade", str(tmp_path), "--all").stdout
+    everything = json.loads(cli("grade", str(tmp_path), "--all", "--format", "json").stdout)["results"]
+    assert len(everything) == 3 * len(cli.json("exercise", "list")["exercises"])
+    assert "alice" in cli("grade", str(tmp_path), "-e", "scaled_dot_product_attention").stdout
     assert "--all" in cli("grade", str(tmp_path), code=2).stderr
 
 
@@ -189,7 +196,7 @@ def test_progress_export_and_import(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("BERTSTUDY_HOME", str(tmp_path / "other"))
     assert "Imported 1 new record" in cli("progress", "import", str(backup)).stdout
     assert "Imported 0 new record" in cli("progress", "import", str(backup)).stdout
-    assert cli.json("progress")["topics"][0]["read"] is True
+    assert row(cli.json("progress")["topics"], "attention")["read"] is True
     bad = tmp_path / "bad.json"
     bad.write_text('{"tables": {}}')
     assert "not a bertstudy progress export" in cli("progress", "import", str(bad), code=2).stderr
@@ -219,3 +226,12 @@ def test_doctor(cli):
     data = cli.json("doctor")
     names = {c["name"]: c for c in data["checks"]}
     assert data["ok"] and names["torch"]["ok"] and names["progress store"]["ok"]
+
+
+def test_content_text_with_brackets_is_printed_as_written(cli, pack_copy):
+    path = pack_copy / "curriculum" / "attention.yaml"
+    text = path.read_text()
+    first_formula = text.index("text:", text.index("formulas:"))
+    path.write_text(text[:first_formula] + 'text: "labels = [y_1, y_2] and [bold]x[/bold]"\n' + text[text.index("\n", first_formula) + 1:])
+    out = cli("--content", str(pack_copy), "learn", "attention").stdout
+    assert "labels = [y_1, y_2] and [bold]x[/bold]" in out

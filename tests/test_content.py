@@ -102,17 +102,17 @@ def test_unknown_key_and_wrong_type(pack_copy):
 
 def test_dangling_reference(pack_copy):
     path = pack_copy / "curriculum" / "attention.yaml"
-    path.write_text(path.read_text().replace("prerequisites: []", "prerequisites: [seq2seq]"))
+    path.write_text(path.read_text().replace("prerequisites: [seq2seq]", "prerequisites: [sequence-to-sequence]"))
     error = _first_error(pack_copy)
     assert (error.file, error.key) == ("curriculum/attention.yaml", "prerequisites[0]")
-    assert "no topic 'seq2seq' exists" in str(error)
+    assert "no topic 'sequence-to-sequence' exists" in str(error)
 
 
 def test_prerequisite_cycle(pack_copy):
     path = pack_copy / "curriculum" / "attention.yaml"
     text = path.read_text()
-    path.write_text(text.replace("prerequisites: []", "prerequisites: [echo]"))
-    echo = text.replace("id: attention", "id: echo").replace("prerequisites: []", "prerequisites: [attention]")
+    path.write_text(text.replace("prerequisites: [seq2seq]", "prerequisites: [echo]"))
+    echo = text.replace("id: attention", "id: echo").replace("prerequisites: [seq2seq]", "prerequisites: [attention]")
     (pack_copy / "curriculum" / "echo.yaml").write_text(echo)
     _, errors = packs.collect(pack_copy, set(DEMOS))
     assert any("cycle: attention -> echo -> attention" in str(e) or "cycle: echo -> attention -> echo" in str(e) for e in errors)

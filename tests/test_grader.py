@@ -14,7 +14,7 @@ from bertstudy.content.schema import Limits
 from bertstudy.exercises.grader import grade
 
 pytestmark = pytest.mark.slow
-PACK = packs.load(packs.builtin_dir())
+PACK, _ = packs.collect(packs.builtin_dir())  # test_content.py reports any problem in the pack
 SDPA = PACK.exercises["scaled_dot_product_attention"]
 HEADER = "import math\nimport torch\nimport torch.nn.functional as F\n\n"
 
@@ -199,6 +199,12 @@ HOSTILE = {
             source = open({str(SDPA.folder / "solution.py")!r}).read()
             return q, q
     """, "may not open"),
+    "opens a socket": ("""
+        import socket
+        def scaled_dot_product_attention(q, k, v, mask=None):
+            socket.create_connection(("127.0.0.1", 9), timeout=1)
+            return q, q
+    """, "may not use the network"),
     "spawns a process": ("""
         import subprocess
         def scaled_dot_product_attention(q, k, v, mask=None):

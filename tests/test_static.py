@@ -19,6 +19,12 @@ def test_each_route_to_a_forbidden_name_is_flagged():
         assert scan(source, FORBIDDEN), source
 
 
+def test_a_learners_own_helper_may_share_a_forbidden_name():
+    source = "def softmax(x):\n    return x.exp() / x.exp().sum()\n\ndef attention(s):\n    return softmax(s)\n"
+    assert scan(source, FORBIDDEN) == []
+    assert scan("from torch import *\ny = softmax(x)\n", FORBIDDEN) == []  # the child's runtime guard catches this one
+
+
 def test_problems_name_their_line_in_order():
     problems = scan("import torch\n\nimport bertstudy\ny = torch.softmax(x, 1)\n", FORBIDDEN)
     assert problems[0].startswith("line 3:") and "bertstudy" in problems[0]

@@ -23,7 +23,7 @@ class Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except BertstudyError as exc:
-            console.err().print(f"[fail]error:[/fail] {exc}", markup=True, highlight=False, soft_wrap=True)
+            console.err().print(f"[fail]error:[/fail] {console.esc(exc)}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
 

@@ -46,8 +46,8 @@ def check(
     elif problems:
         err = console.err()
         for line in problems:
-            err.print(f"[fail]✗[/fail] {line}", highlight=False, markup=True, soft_wrap=True)
-        err.print(f"[fail]{i18n.t('content.problems', n=len(problems), pack=root)}[/fail]")
+            err.print(f"[fail]✗[/fail] {console.esc(line)}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[fail]{console.esc(i18n.t('content.problems', n=len(problems), pack=root))}[/fail]")
     else:
         console.out().print("[ok]✓[/ok] " + i18n.t("content.ok", pack=pack.name, topics=len(pack.topics),
                                                     questions=len(pack.questions), exercises=len(pack.exercises)))

@@ -26,6 +26,6 @@ def show(json_out: bool) -> None:
     table.add_row(i18n.t("dash.exercises"), f"{data['exercises_passed']} / {data['exercises']}")
     table.add_row(i18n.t("dash.demos"), str(data["demos_run"]))
     if data["current_exercise"]:
-        table.add_row(i18n.t("dash.current"), f"[code]{data['current_exercise']}[/code]")
-    table.add_row(i18n.t("dash.next"), f"[accent]{data['next']}[/accent]")
-    console.out().print(Panel(table, title=f"[title]{i18n.t('dash.title')}[/title]", subtitle=f"[muted]{data['pack']}[/muted]", expand=False))
+        table.add_row(i18n.t("dash.current"), f"[code]{console.esc(data['current_exercise'])}[/code]")
+    table.add_row(i18n.t("dash.next"), f"[accent]{console.esc(data['next'])}[/accent]")
+    console.out().print(Panel(table, title=f"[title]{i18n.t('dash.title')}[/title]", subtitle=f"[muted]{console.esc(data['pack'])}[/muted]", expand=False))

@@ -34,7 +34,7 @@ def list_demos(json_out: context.JsonOption = False) -> None:
     for name in ("topic", "demo", "", "s"):
         table.add_column(name, style="muted" if name in ("topic", "s") else None)
     for row in sorted(rows, key=lambda r: r["topic"]):
-        table.add_row(row["topic"], f"[code]{row['id']}[/code]", row["title"], f"{row['seconds']:g}")
+        table.add_row(row["topic"], f"[code]{row['id']}[/code]", console.esc(row["title"]), f"{row['seconds']:g}")
     console.out().print(table)
 
 

@@ -35,7 +35,7 @@ def doctor(json_out: context.JsonOption = False) -> None:
     else:
         out = console.out()
         for c in checks:
-            out.print(f"{'[ok]✓[/ok]' if c['ok'] else '[fail]✗[/fail]'} {c['name']:<15} [muted]{c['detail']}[/muted]", highlight=False)
+            out.print(f"{'[ok]✓[/ok]' if c['ok'] else '[fail]✗[/fail]'} {c['name']:<15} [muted]{console.esc(c['detail'])}[/muted]", highlight=False)
     if not ok:
         raise typer.Exit(1)
 

@@ -35,7 +35,7 @@ def list_exercises(json_out: context.JsonOption = False) -> None:
     for name in ("", "topic", "exercise", "", "difficulty"):
         table.add_column(name, style="muted" if name in ("topic", "difficulty") else None)
     for row in rows:
-        table.add_row(marks[row["status"]], row["topic"], f"[code]{row['id']}[/code]", row["title"], "★" * row["difficulty"])
+        table.add_row(marks[row["status"]], row["topic"], f"[code]{row['id']}[/code]", console.esc(row["title"]), "★" * row["difficulty"])
     console.out().print(table)
 
 
@@ -58,9 +58,9 @@ def start(
     from rich.rule import Rule
 
     out = console.out()
-    out.print(Rule(f"[title]{info['title']}[/title]  [muted]{info['exercise']} · {'★' * info['difficulty']}[/muted]"))
+    out.print(Rule(f"[title]{console.esc(info['title'])}[/title]  [muted]{info['exercise']} · {'★' * info['difficulty']}[/muted]"))
     out.print(Markdown(info["statement"]))
-    out.print(f"[hint]{i18n.t('ex.started' if info['created'] else 'ex.exists', path=info['path'])}[/hint]")
+    out.print(f"[hint]{console.esc(i18n.t('ex.started' if info['created'] else 'ex.exists', path=info['path']))}[/hint]")
 
 
 @app.command("run")
@@ -99,17 +99,17 @@ def show_verdict(verdict: dict[str, Any]) -> None:
     marks = {"passed": "[ok]✓[/ok]", "failed": "[fail]✗[/fail]", "error": "[fail]![/fail]"}
     first_failure = None
     for test in verdict["tests"]:
-        out.print(f"  {marks[test['status']]} {test['name']}")
+        out.print(f"  {marks[test['status']]} {console.esc(test['name'])}")
         if test["status"] != "passed" and first_failure is None:
             first_failure = test
-            out.print(f"    [fail]{test['message']}[/fail]", highlight=False)
+            out.print(f"    [fail]{console.esc(test['message'])}[/fail]", highlight=False)
     score = f"{verdict['score']:g}/{verdict['max_score']:g}"
     if verdict["passed"]:
         out.print(f"[ok]{i18n.t('ex.passed')}[/ok] {verdict['exercise']} {score} [muted]({verdict['seconds']:.1f} s)[/muted]")
         out.print(f"[muted]{i18n.t('ex.solution_after_pass', id=verdict['exercise'])}[/muted]")
         return
     if verdict.get("diagnosis"):
-        out.print(f"[warn]{i18n.t('ex.diagnosis')}:[/warn] {verdict['diagnosis'][i18n.current()]}")
+        out.print(f"[warn]{i18n.t('ex.diagnosis')}:[/warn] {console.esc(verdict['diagnosis'][i18n.current()])}")
     out.print(f"[fail]{i18n.t('ex.failed')}[/fail] {verdict['exercise']} {score} [muted]({verdict['seconds']:.1f} s)[/muted]")
     out.print(f"[muted]{i18n.t('ex.next')}[/muted]")
 
@@ -118,32 +118,44 @@ def show_verdict(verdict: dict[str, Any]) -> None:
 def watch(
     exercise_id: IdArgument = None,
     file: Annotated[str | None, typer.Option("--file", metavar="PATH", help="Watch this file instead of your workspace copy.")] = None,
-    interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between checks for a save.")] = 0.5,
 ) -> None:
-    """Re-grade on every save, in a warm worker, until the exercise passes (Ctrl-C stops).
+    """Re-grade on every save, in a warm worker. Type h + Enter for a hint, q + Enter to quit.
+    After a pass it moves on to your next exercise (with --file it stops).
 
     Example: `bertstudy exercise watch`
     """
     from bertstudy.exercises import workspace
     from bertstudy.exercises.sandbox import Pool
+    from bertstudy.exercises.watch import saves, typed_line
 
     pack, store = context.pack(), context.store()
     exercise = workspace.current(pack, store, exercise_id)
     path = workspace.submission(exercise, file)
-    console.out().print(f"[muted]{i18n.t('ex.watching', path=path)}[/muted]")
-    seen = None
+    out = console.out()
     try:
         with Pool() as pool:
-            while True:
-                stamp = path.stat().st_mtime_ns if path.exists() else None
-                if stamp is not None and stamp != seen:
-                    seen = stamp
-                    console.out().rule(f"[muted]{time.strftime('%H:%M:%S')}[/muted]", style="muted")
-                    verdict = _grade(exercise, path, pool)
-                    show_verdict(verdict)
-                    if verdict["passed"]:
+            while exercise is not None:
+                out.print(f"[muted]{console.esc(i18n.t('ex.watching', path=path))}[/muted]")
+                for event in saves(path):
+                    if event == "save":
+                        out.rule(f"[muted]{exercise.id} · {time.strftime('%H:%M:%S')}[/muted]", style="muted")
+                        verdict = _grade(exercise, path, pool)
+                        show_verdict(verdict)
+                        if verdict["passed"]:
+                            break
+                    key = typed_line()
+                    if key == "q":
                         return
-                time.sleep(interval)
+                    if key == "h":
+                        _show_hint(workspace.hint(pack, store, exercise.id))
+                if file is not None:
+                    return
+                upcoming = workspace.next_exercise(pack, store)
+                exercise = None
+                if upcoming is not None:
+                    info = workspace.start(pack, store, upcoming)
+                    exercise, path = pack.exercise(upcoming), Path(info["path"])
+                    out.print(f"[accent]{console.esc(i18n.t('ex.moving_on', id=upcoming, title=info['title']))}[/accent]")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 
@@ -160,6 +172,10 @@ def hint(exercise_id: IdArgument = None, json_out: context.JsonOption = False) -
     if json_out:
         console.emit_json(info)
         return
+    _show_hint(info)
+
+
+def _show_hint(info: dict[str, Any]) -> None:
     from rich.markdown import Markdown
 
     out = console.out()

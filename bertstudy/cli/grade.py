@@ -53,5 +53,5 @@ def _table(rows: list[dict]) -> None:
         failure = next((f"{t['name']}: {t['message']}" for t in r["tests"] if t["status"] != "passed"), "")
         note = (r["diagnosis"] or {}).get("id") or failure
         table.add_row(r["student"], r["exercise"], f"{r['score']:g}/{r['max_score']:g}",
-                      "[ok]✓[/ok]" if r["passed"] else "[fail]✗[/fail]", f"[muted]{note[:90]}[/muted]")
+                      "[ok]✓[/ok]" if r["passed"] else "[fail]✗[/fail]", f"[muted]{console.esc(note[:90])}[/muted]")
     console.out().print(table)

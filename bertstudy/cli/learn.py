@@ -54,7 +54,7 @@ def _show_map(rows: list[dict]) -> None:
     table.add_column(i18n.t("learn.needs"), style="muted")
     for row in rows:
         indent = "  " * row["depth"] + ("└ " if row["depth"] else "")
-        table.add_row(MARKS[row["status"]], f"{indent}[code]{row['id']}[/code]", row["title"], str(row["minutes"]),
+        table.add_row(MARKS[row["status"]], f"{indent}[code]{row['id']}[/code]", console.esc(row["title"]), str(row["minutes"]),
                       ", ".join(row["prerequisites"]))
     out = console.out()
     out.print(table)
@@ -66,8 +66,8 @@ def _show_topic(page: dict) -> None:
     from rich.rule import Rule
 
     out = console.out()
-    out.print(Rule(f"[title]{page['title']}[/title]  [muted]{page['id']} · {page['minutes']} {i18n.t('learn.minutes')}[/muted]"))
-    out.print(f"[muted]{page['summary']}[/muted]")
+    out.print(Rule(f"[title]{console.esc(page['title'])}[/title]  [muted]{page['id']} · {page['minutes']} {i18n.t('learn.minutes')}[/muted]"))
+    out.print(f"[muted]{console.esc(page['summary'])}[/muted]")
     if page["prerequisites"]:
         out.print(f"[muted]{i18n.t('learn.prereq')}: " + ", ".join(p["id"] for p in page["prerequisites"]) + "[/muted]")
     out.print()
@@ -75,19 +75,19 @@ def _show_topic(page: dict) -> None:
     if page["formulas"]:
         out.print(Rule(i18n.t("learn.formulas"), style="muted"))
         for f in page["formulas"]:
-            out.print(f"[muted]{f['label']}[/muted]\n  [code]{f['text']}[/code]", highlight=False)
+            out.print(f"[muted]{console.esc(f['label'])}[/muted]\n  [code]{console.esc(f['text'])}[/code]", highlight=False)
     if page["misconceptions"]:
         out.print(Rule(i18n.t("learn.misconceptions"), style="muted"))
         for m in page["misconceptions"]:
-            out.print(f"[warn]✗[/warn] {m}")
+            out.print(f"[warn]✗[/warn] {console.esc(m)}")
     if page["resources"]:
         out.print(Rule(i18n.t("learn.resources"), style="muted"))
         for r in page["resources"]:
-            out.print(f"• {r['title']} [muted]({r['kind']}, {r['lang']})[/muted]\n  [link={r['url']}]{r['url']}[/link]")
+            out.print(f"• {console.esc(r['title'])} [muted]({r['kind']}, {r['lang']})[/muted]\n  [link={r['url']}]{r['url']}[/link]")
     out.print(Rule(i18n.t("learn.try"), style="muted"))
     for d in page["demos"]:
         out.print(f"{i18n.t('learn.demo')}: [code]bertstudy demo run {d['id']}[/code]" + (" [ok]✓[/ok]" if d["ran"] else ""))
     if page["questions"]:
         out.print(f"{i18n.t('learn.quiz')}: [code]bertstudy quiz --topic {page['id']}[/code] [muted]({i18n.t('learn.questions', n=page['questions'])})[/muted]")
     for e in page["exercises"]:
-        out.print(f"{i18n.t('learn.exercise')}: [code]bertstudy exercise start {e['id']}[/code] [muted]{e['title']}[/muted]" + (" [ok]✓[/ok]" if e["passed"] else ""))
+        out.print(f"{i18n.t('learn.exercise')}: [code]bertstudy exercise start {e['id']}[/code] [muted]{console.esc(e['title'])}[/muted]" + (" [ok]✓[/ok]" if e["passed"] else ""))

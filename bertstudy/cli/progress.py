@@ -36,7 +36,7 @@ def progress(ctx: typer.Context, json_out: context.JsonOption = False) -> None:
         table.add_column(name, justify="left" if not name else "right")
     for r in rows:
         table.add_row(
-            f"[code]{r['id']}[/code] {r['title']}", "[ok]✓[/ok]" if r["read"] else "[muted]·[/muted]",
+            f"[code]{r['id']}[/code] {console.esc(r['title'])}", "[ok]✓[/ok]" if r["read"] else "[muted]·[/muted]",
             f"{r['demos_run']}/{r['demos']}", f"{r['mastery']:.0%} [muted]({r['questions']})[/muted]",
             f"{r['exercises_passed']}/{r['exercises']}",
         )

@@ -111,11 +111,11 @@ def _show_question(question, i: int, n: int) -> None:
     out.print(Rule(f"[muted]{i18n.t('quiz.question', i=i, n=n)} · {question.topic} · {question.kind}[/muted]", style="muted"))
     out.print(Markdown(question.prompt.get(lang)))
     if question.choices:
-        out.print(_listing((f"[accent]{letter}[/accent]", c.text.get(lang)) for letter, c in zip(LETTERS, question.choices)))
+        out.print(_listing((f"[accent]{letter}[/accent]", console.esc(c.text.get(lang))) for letter, c in zip(LETTERS, question.choices)))
         out.print(f"[muted]{i18n.t('quiz.choices_hint')}[/muted]")
     if question.items:
         order = display_order(question)
-        out.print(_listing((f"[accent]{n}[/accent]", question.items[i].get(lang)) for n, i in enumerate(order, 1)))
+        out.print(_listing((f"[accent]{n}[/accent]", console.esc(question.items[i].get(lang))) for n, i in enumerate(order, 1)))
         out.print(f"[muted]{i18n.t('quiz.order_hint')}[/muted]")
 
 
@@ -139,7 +139,7 @@ def _prompt_until_valid(question):
         try:
             return grading.grade(question, text)
         except UsageError as exc:
-            console.out().print(f"[warn]{exc}[/warn]")
+            console.out().print(f"[warn]{console.esc(exc)}[/warn]")
 
 
 def _self_rating(entry: Any, suggested: int) -> int:
@@ -170,22 +170,22 @@ def _show_feedback(question, graded) -> None:
         picked = set(graded.details["picked"])
         out.print(_listing(
             (f"{'[ok]✓[/ok]' if c.correct else '[fail]✗[/fail]'} [accent]{LETTERS[i]}[/accent]",
-             ("[title]← [/title]" if i in picked else "") + f"[muted]{c.explain.get(lang)}[/muted]")
+             ("[title]← [/title]" if i in picked else "") + f"[muted]{console.esc(c.explain.get(lang))}[/muted]")
             for i, c in enumerate(question.choices)))
     if question.kind == "numeric":
         unit = f" {question.unit}" if question.unit else ""
-        out.print(f"  [muted]= {question.answer:g}{unit}[/muted]")
+        out.print(f"  [muted]= {question.answer:g}{console.esc(unit)}[/muted]")
     if question.kind == "ordering":
         out.print(f"  [muted]{' '.join(map(str, graded.details['right_numbers']))}[/muted]")
     if question.rubric is not None:
         by_id = {c.id: c for c in question.rubric.concepts}
         for cid in graded.details["found"]:
-            out.print(f"  [ok]✓[/ok] {by_id[cid].label.get(lang)} [muted]({i18n.t('quiz.found')})[/muted]")
+            out.print(f"  [ok]✓[/ok] {console.esc(by_id[cid].label.get(lang))} [muted]({i18n.t('quiz.found')})[/muted]")
         for cid in graded.details["missing"]:
-            out.print(f"  [fail]✗[/fail] {by_id[cid].label.get(lang)} [muted]({i18n.t('quiz.missing')})[/muted]")
+            out.print(f"  [fail]✗[/fail] {console.esc(by_id[cid].label.get(lang))} [muted]({i18n.t('quiz.missing')})[/muted]")
         wrong = {m.id: m for m in question.rubric.misconceptions}
         for mid in graded.details["misconceptions"]:
-            out.print(f"  [fail]![/fail] {wrong[mid].explain.get(lang)} [muted]({i18n.t('quiz.misconception')})[/muted]")
+            out.print(f"  [fail]![/fail] {console.esc(wrong[mid].explain.get(lang))} [muted]({i18n.t('quiz.misconception')})[/muted]")
     out.print(f"[muted]{i18n.t('quiz.model_answer')}:[/muted]")
     out.print(Markdown(question.model_answer.get(lang)))
     out.print()

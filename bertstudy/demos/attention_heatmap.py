@@ -16,7 +16,8 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.reference.attention import scaled_dot_product_attention, sinusoidal_positions
+from bertstudy.reference.attention import scaled_dot_product_attention
+from bertstudy.reference.positions import sinusoidal_positional_encoding
 
 SENTENCE = "the cat sat on the mat because the mat was warm"
 
@@ -27,7 +28,7 @@ def embed(tokens: list[str], d_model: int) -> torch.Tensor:
     for token in tokens:
         gen = torch.Generator().manual_seed(zlib.crc32(token.encode()))
         vectors.append(torch.randn(d_model, generator=gen))
-    return torch.stack(vectors) + 0.5 * sinusoidal_positions(len(tokens), d_model)  # (L, d_model)
+    return torch.stack(vectors) + 0.5 * sinusoidal_positional_encoding(len(tokens), d_model)  # (L, d_model)
 
 
 def entropy(weights: torch.Tensor) -> torch.Tensor:

@@ -158,7 +158,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
         plain_args = {k: v for k, v in spec["args"].items() if not case_maker.is_generator(v)}
         pure.append(difference(plain_args, unplain(got["args_after"]), {}, "inputs") is None)
         if exercise.differentiable:
-            grad_tests.append(_grad_test(case.name, spec["grads"], got.get("grads"), exercise.tolerance))
+            grad_tests.append(_grad_test(case.name, spec["grads"], got.get("grads"), exercise.tolerance, problem is None))
     tests += case_tests + (grad_tests if exercise.differentiable else [])
     if properties is not None:
         finished = len(pure) == len(exercise.cases)
@@ -176,7 +176,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
     return verdict
 
 
-def _grad_test(name: str, expected: dict[str, torch.Tensor], got: Any, tolerance: dict) -> Test:
+def _grad_test(name: str, expected: dict[str, torch.Tensor], got: Any, tolerance: dict, forward_ok: bool) -> Test:
     label = f"gradients: {name}"
     if not isinstance(got, dict) or "__missing__" in got or "__error__" in got:
         reason = (got or {}).get("__missing__") if isinstance(got, dict) else None
@@ -189,30 +189,38 @@ def _grad_test(name: str, expected: dict[str, torch.Tensor], got: Any, tolerance
             mine = torch.zeros_like(grad)
         problem = difference(grad, mine, tolerance, f"d loss / d {key}")
         if problem:
-            return Test(label, "failed", problem + " (the forward pass matches, so look for .detach(), .item() or in-place ops that cut the graph)")
+            if forward_ok:
+                problem += " (the forward pass matches, so look for .detach(), .item(), integer casts or in-place ops that cut the graph)"
+            return Test(label, "failed", problem)
     return Test(label, "passed")
 
 
 def diagnose(exercise: Exercise, prepared: list[dict[str, Any]], outputs: list[Any],
              properties: dict[str, Any] | None = None) -> dict[str, str] | None:
-    """The known mistake the submission reproduces on every case it finished: the same outputs,
-    or for a stochastic exercise the same statistical signature (properties.py's `same`)."""
+    """The known mistake the submission reproduces on every case it finished (the same outputs,
+    or for a stochastic exercise the same statistical signature), provided those cases tell the
+    mistake apart from the reference: a submission that crashed on the telling cases gets none."""
     finished = [(p, o) for p, o in zip(prepared, outputs) if o is not None]
     if not finished:
         return None
     for mistake in exercise.mistakes:
         fn = load_callable(exercise, file=exercise.folder / "mistakes" / f"{mistake.id}.py")
-        if all(_reproduces(fn, spec, output, exercise, properties) for spec, output in finished):
+        try:
+            theirs = [reference_outputs(fn, spec["args"]) for spec, _ in finished]
+        except Exception:
+            continue
+        agree = [_alike(exercise, properties, spec, wrong, output) for (spec, output), wrong in zip(finished, theirs)]
+        telling = [not _alike(exercise, properties, spec, wrong, spec["expected"]) for (spec, _), wrong in zip(finished, theirs)]
+        if all(agree) and any(telling):
             return {"id": mistake.id, "en": mistake.diagnosis.en, "zh": mistake.diagnosis.zh}
     return None
 
 
-def _reproduces(fn: Callable[..., Any], spec: dict[str, Any], output: Any, exercise: Exercise,
-                properties: dict[str, Any] | None) -> bool:
+def _alike(exercise: Exercise, properties: dict[str, Any] | None, spec: dict[str, Any], a: Any, b: Any) -> bool:
+    """Equal within tolerance, or for a stochastic exercise of the same signature."""
     try:
-        wrong = reference_outputs(fn, spec["args"])
         if properties is None:
-            return difference(wrong, output, exercise.tolerance) is None
-        return properties["same"](properties["signature"](spec["args"], wrong), properties["signature"](spec["args"], output))
+            return difference(a, b, exercise.tolerance) is None
+        return properties["same"](properties["signature"](spec["args"], a), properties["signature"](spec["args"], b))
     except Exception:
         return False

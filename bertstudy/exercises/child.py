@@ -3,8 +3,9 @@
 Run by path in a fresh interpreter (`python -I child.py ...`), never imported: it must not import
 bertstudy. Before the learner's code runs it installs an audit hook (which cannot be removed) that
 refuses to import bertstudy, to open bertstudy's files, the content pack, the progress store or
-another submission's folder, to start or signal processes and to open network connections. It
-never sees expected values: the parent compares and decides.
+another submission's folder, to start or signal processes and to open network connections; on
+Linux it also enters a network namespace of its own where the kernel allows. It never sees
+expected values: the parent compares and decides.
 
 Two ways to start it:
 - `child.py cold`: one submission in the current folder; it imports torch at once (while the
@@ -47,15 +48,17 @@ class Refused(Exception):
     """The grader's sandbox refused an operation."""
 
 
-def install_guard(protected: list, own_folder: str) -> None:
+def install_guard(protected: list, own_folder: str, refused_modules: set) -> None:
     protected = [os.path.realpath(p) + os.sep for p in protected]
     own = os.path.realpath(own_folder) + os.sep
 
     def hook(event, args):
         if event == "import":
-            name = args[0] or ""
-            if name == "bertstudy" or name.startswith("bertstudy."):
+            top = (args[0] or "").split(".")[0]
+            if top == "bertstudy":
                 raise Refused("a submission may not import bertstudy (the answer key)")
+            if top in refused_modules:
+                raise Refused(f"{top} is not allowed in this exercise; write it yourself")
         elif event == "open":
             path = args[0]
             if isinstance(path, bytes):
@@ -70,24 +73,30 @@ def install_guard(protected: list, own_folder: str) -> None:
     sys.addaudithook(hook)
 
 
-def forbid(names: list) -> None:
-    """Replace each forbidden callable with one that refuses to run."""
+def forbid(names: list) -> set:
+    """Replace each forbidden callable of an imported module (torch) with one that refuses to
+    run; return the top-level modules to refuse outright (forbidden names of modules that are not
+    imported, such as `transformers`: importing them just to patch them would cost seconds)."""
+    refused = set()
     for dotted in names:
+        top = dotted.split(".")[0]
+        if top not in sys.modules:
+            refused.add(top)
+            continue
         owner_path, _, attr = dotted.rpartition(".")
-        owner = torch if owner_path == "torch" else None
         try:
-            parts = owner_path.split(".")
-            owner = __import__(parts[0])
-            for part in parts[1:]:
+            owner = sys.modules[top]
+            for part in owner_path.split(".")[1:]:
                 owner = getattr(owner, part)
             getattr(owner, attr)
-        except (ImportError, AttributeError):
+        except AttributeError:
             continue
 
         def refuse(*args, _name=dotted, **kwargs):
             raise Refused(f"{_name} is not allowed in this exercise; write it yourself")
 
         setattr(owner, attr, refuse)
+    return refused
 
 
 def clone(value, requires_grad=False):
@@ -182,12 +191,29 @@ def warm_up() -> None:
     torch.autograd.grad((weights * torch.randn_like(weights)).sum(), [q, k])
 
 
+def isolate_network() -> bool:
+    """On Linux, move into a new network namespace (no interfaces but a down loopback): as root
+    directly, otherwise inside a user namespace where the kernel allows it. Elsewhere, or when
+    refused, the audit hook's refusal of sockets is the only guard."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    new_net, new_user = 0x40000000, 0x10000000
+    return libc.unshare(new_net) == 0 or libc.unshare(new_user | new_net) == 0
+
+
 def grade_here() -> None:
     """Run the submission in the current folder (learner code runs only from here on)."""
     settings = json.loads(open("settings.json", encoding="utf-8").read())
     cases = torch.load("inputs.pt", weights_only=True)
-    install_guard(settings["protected"], os.getcwd())
-    forbid(settings["forbidden"])
+    isolate_network()
+    refused_modules = forbid(settings["forbidden"])
+    install_guard(settings["protected"], os.getcwd(), refused_modules)
     used = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(used.ru_utime + used.ru_stime + settings["seconds"]) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))

@@ -50,6 +50,8 @@ def difference(expected: Any, got: Any, tolerance: dict[str, dict[str, float]], 
             return f"{where} has dtype {str(got.dtype).removeprefix('torch.')}, expected {str(expected.dtype).removeprefix('torch.')}"
         return _values(expected, got, tolerance, where) if values else None
     if isinstance(expected, (tuple, list)):
+        if _short_plain(expected) and isinstance(got, (tuple, list)) and _short_plain(got):
+            return None if list(got) == list(expected) else f"{where} should be {list(expected)!r}, got {list(got)!r}"
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return f"{where} should be a {describe(expected)}, got {describe(got)}"
         for i, (e, g) in enumerate(zip(expected, got)):
@@ -73,6 +75,11 @@ def difference(expected: Any, got: Any, tolerance: dict[str, dict[str, float]], 
     elif type(got) is type(expected) and got == expected:
         return None
     return f"{where} should be {expected!r}, got {describe(got)}"[:300]
+
+
+def _short_plain(value: Any) -> bool:
+    """A short list of strings and numbers, best shown whole."""
+    return all(isinstance(v, (str, int, float, bool)) for v in value) and len(repr(value)) <= 240
 
 
 def _values(expected: torch.Tensor, got: torch.Tensor, tolerance: dict[str, dict[str, float]], where: str) -> str | None:

@@ -7,7 +7,9 @@ pool keeps one zygote that has imported torch and forks a child per submission (
 milliseconds instead of seconds): for `exercise watch`, `grade` and `content check`.
 Enforced on Linux and macOS: wall time, CPU time (RLIMIT_CPU), output size (RLIMIT_FSIZE), the
 audit-hook guard in child.py. Address space (RLIMIT_AS) is enforced on Linux only; macOS ignores
-it. Network: refused through the audit hook; there is no kernel-level network namespace.
+it. Network: refused through the audit hook, and on Linux the child also enters a network
+namespace of its own (no interfaces) where the kernel allows it (as root, or with unprivileged
+user namespaces).
 """
 
 from __future__ import annotations

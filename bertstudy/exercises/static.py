@@ -1,10 +1,11 @@
 """The static half of the forbidden-operation check: an AST scan of the learner's file.
 
-It flags any use of a forbidden name (as an attribute, a name or an import), imports of
-bertstudy, torch's private internals through which a built-in could be reached, and dynamic code
-(eval, exec, __import__, importlib). The child's runtime guard is the other half: it catches a
-forbidden function reached through a computed name (`getattr(F, "soft" + "max")`). Leaves out:
-strings, so naming the exercise's own function in a string is fine.
+It flags a forbidden name used as an attribute (`F.softmax`, `x.softmax`) or imported (`from
+torch.nn.functional import softmax`), imports of bertstudy, torch's private internals through which
+a built-in could be reached, and dynamic code (eval, exec, __import__, importlib). A bare name is
+the learner's own (their function or helper may share a built-in's name), since importing the
+built-in is flagged where it happens. The child's runtime guard is the other half: it catches a
+forbidden function reached through a computed name (`getattr(F, "soft" + "max")`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ def scan(source: str, forbidden: list[str]) -> list[str]:
         tree = ast.parse(source)
     except SyntaxError as exc:
         return [f"line {exc.lineno}: syntax error: {exc.msg}"]
-    banned = {name.rsplit(".", 1)[-1]: name for name in forbidden}
+    banned: dict[str, list[str]] = {}
+    for name in forbidden:
+        banned.setdefault(name.rsplit(".", 1)[-1], []).append(name)
     problems: set[tuple[int, str]] = set()
 
     def flag(node: ast.AST, message: str) -> None:
@@ -30,7 +33,8 @@ def scan(source: str, forbidden: list[str]) -> list[str]:
     for node in ast.walk(tree):
         names: list[str] = []
         if isinstance(node, ast.Name):
-            names = [node.id]
+            if node.id in DYNAMIC or node.id in PRIVATE_TORCH:
+                names = [node.id]
         elif isinstance(node, ast.Attribute):
             names = [node.attr]
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -45,7 +49,9 @@ def scan(source: str, forbidden: list[str]) -> list[str]:
             names = [part for target in targets for part in target.split(".")]
         for name in names:
             if name in banned:
-                flag(node, f"{banned[name]} is not allowed in this exercise; write it yourself")
+                full = banned[name]
+                what = full[0] if len(full) == 1 else f"{name} ({', '.join(full)})"
+                flag(node, f"{what} is not allowed in this exercise; write it yourself")
             elif name in PRIVATE_TORCH:
                 flag(node, f"torch internals ({name}) are not allowed in exercises")
             elif name in DYNAMIC:

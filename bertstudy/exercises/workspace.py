@@ -86,6 +86,12 @@ def listing(pack: Pack, store: Store) -> list[dict[str, Any]]:
     return rows
 
 
+def next_exercise(pack: Pack, store: Store) -> str | None:
+    """The first exercise, in curriculum order, that has not been passed."""
+    passed = store.exercises_passed()
+    return next((row["id"] for row in listing(pack, store) if row["id"] not in passed), None)
+
+
 def hint(pack: Pack, store: Store, exercise_id: str | None) -> dict[str, Any]:
     exercise = current(pack, store, exercise_id)
     index = store.next_hint(exercise.id, len(exercise.hints))

@@ -1,7 +1,9 @@
-"""Scaled dot-product attention (Vaswani et al. 2017, section 3.2.1).
+"""Scaled dot-product attention and multi-head self-attention (Vaswani et al. 2017, 3.2.1-3.2.2).
 
-softmax(Q Kᵀ / √d_k) V, with an optional boolean mask that says where a query may look.
-Leaves out: dropout on the weights, multi-head projections (multi_head.py), fused kernels.
+softmax(Q Kᵀ / √d_k) V, with an optional boolean mask that says where a query may look; and
+BERT's multi-head self-attention built on it, with weights in nn.Linear's layout.
+Leaves out: dropout on the weights, cross-attention (queries and keys from different sequences),
+key/value caches, fused kernels.
 """
 
 from __future__ import annotations
@@ -29,11 +31,35 @@ def scaled_dot_product_attention(
     return weights @ v, weights  # (..., L_q, d_v), (..., L_q, L_k)
 
 
-def sinusoidal_positions(max_len: int, d_model: int) -> torch.Tensor:
-    """PE[pos, 2i] = sin(pos / 10000^(2i/d_model)), PE[pos, 2i+1] = cos(...); (max_len, d_model)."""
-    position = torch.arange(max_len, dtype=torch.float32).unsqueeze(1)  # (max_len, 1)
-    inv_freq = torch.pow(10000.0, -torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)  # (d_model/2,)
-    pe = torch.zeros(max_len, d_model)
-    pe[:, 0::2] = torch.sin(position * inv_freq)
-    pe[:, 1::2] = torch.cos(position * inv_freq)
-    return pe
+def multi_head_attention(
+    x: torch.Tensor,
+    w_q: torch.Tensor, b_q: torch.Tensor,
+    w_k: torch.Tensor, b_k: torch.Tensor,
+    w_v: torch.Tensor, b_v: torch.Tensor,
+    w_o: torch.Tensor, b_o: torch.Tensor,
+    num_heads: int,
+    attention_mask: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """BERT's multi-head self-attention, without dropout.
+
+    x (B, L, D); every w_* (D, D) in nn.Linear's layout (y = x Wᵀ + b) and every b_* (D,);
+    num_heads h divides D and each head has d_head = D / h dimensions. attention_mask is None
+    or (B, L), bool or 0/1 integers, 1 (True) for real tokens and 0 (False) for padding, which no
+    query may attend to; every row keeps at least one real token. Returns (B, L, D): the heads'
+    outputs concatenated and passed through the output projection W_O.
+    """
+    batch, length, d_model = x.shape
+    d_head = d_model // num_heads
+
+    def split_heads(t: torch.Tensor) -> torch.Tensor:
+        return t.view(batch, length, num_heads, d_head).transpose(1, 2)  # (B, L, D) -> (B, h, L, d_head)
+
+    q = split_heads(x @ w_q.T + b_q)  # (B, h, L, d_head)
+    k = split_heads(x @ w_k.T + b_k)  # (B, h, L, d_head)
+    v = split_heads(x @ w_v.T + b_v)  # (B, h, L, d_head)
+    mask = None
+    if attention_mask is not None:
+        mask = attention_mask.bool()[:, None, None, :]  # (B, 1, 1, L): the same keys for every head and query
+    heads, _ = scaled_dot_product_attention(q, k, v, mask)  # (B, h, L, d_head), scaled by 1/√d_head
+    concat = heads.transpose(1, 2).reshape(batch, length, d_model)  # (B, L, h, d_head) -> (B, L, D)
+    return concat @ w_o.T + b_o  # (B, L, D)

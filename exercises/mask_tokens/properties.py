@@ -87,9 +87,15 @@ def signature(args, output):
         "mask": float((corrupted[chosen] == mask_id).sum()) / m,
         "same": float((corrupted[chosen] == ids[chosen]).sum()) / m,
         "row_spread": float(per_row_k.std() / max(per_row_k.mean(), 1.0)),
-        # how often the largest id is drawn, relative to a uniform draw; only where draws are plenty
-        "top_id": float((corrupted[chosen] == vocab - 1).sum()) / m * vocab if m * 0.1 / vocab >= 30 else 0.0,
+        # how often the random replacements hit the largest id, relative to a uniform draw (about 1);
+        # only where the draws are plenty
+        "top_id": _top_id_rate(ids, corrupted, chosen, mask_id, vocab) if m * 0.1 / vocab >= 30 else 0.0,
     }
+
+
+def _top_id_rate(ids, corrupted, chosen, mask_id, vocab):
+    replaced = corrupted[chosen & (corrupted != mask_id) & (corrupted != ids)]
+    return float((replaced == vocab - 1).float().mean()) * vocab if replaced.numel() else 0.0
 
 
 def same(a, b):

@@ -1,0 +1,18 @@
+import math
+
+import torch
+
+
+def multi_head_attention(x, w_q, b_q, w_k, b_k, w_v, b_v, w_o, b_o, num_heads, attention_mask=None):
+    B, L, D = x.shape
+    d_head = D // num_heads
+    q = (x @ w_q + b_q).view(B, L, num_heads, d_head).transpose(1, 2)
+    k = (x @ w_k + b_k).view(B, L, num_heads, d_head).transpose(1, 2)
+    v = (x @ w_v + b_v).view(B, L, num_heads, d_head).transpose(1, 2)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d_head)
+    if attention_mask is not None:
+        mask = attention_mask.bool()[:, None, None, :]
+        scores = scores.masked_fill(~mask, -1e9)
+    weights = torch.softmax(scores, dim=-1)
+    out = (weights @ v).transpose(1, 2).reshape(B, L, D)
+    return out @ w_o + b_o

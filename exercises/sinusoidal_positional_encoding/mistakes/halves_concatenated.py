@@ -1,0 +1,8 @@
+import torch
+
+
+def sinusoidal_positional_encoding(max_len, d_model):
+    position = torch.arange(max_len, dtype=torch.float32).unsqueeze(1)
+    two_i = torch.arange(0, d_model, 2, dtype=torch.float32)
+    angles = position / 10000.0 ** (two_i / d_model)
+    return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
