@@ -37,13 +37,20 @@ def watch_latency(saves: int, env: dict[str, str]) -> float:
     proc = subprocess.Popen(BERTSTUDY + ["exercise", "watch", "scaled_dot_product_attention", "--file", str(target)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
+    pending = [b""]
+
     def next_verdict(limit: float) -> None:
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
-            if select.select([proc.stdout], [], [], 0.01)[0]:
-                line = proc.stdout.readline()
-                if line.startswith(VERDICT) or not line:
+            while b"\n" in pending[0]:
+                line, pending[0] = pending[0].split(b"\n", 1)
+                if line.startswith(VERDICT):
                     return
+            if select.select([proc.stdout], [], [], 0.01)[0]:
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                pending[0] += chunk
         raise SystemExit("watch gave no verdict")
 
     next_verdict(60)  # the first grade, with the warm worker starting

@@ -205,6 +205,19 @@ HOSTILE = {
             socket.create_connection(("127.0.0.1", 9), timeout=1)
             return q, q
     """, "may not use the network"),
+    "reads expected values from the caller's frames": ("""
+        import sys
+        def scaled_dot_product_attention(q, k, v, mask=None):
+            for depth in range(1, 30):
+                try:
+                    frame = sys._getframe(depth)
+                except ValueError:
+                    break
+                for name in ("expected", "reference", "spec"):
+                    if name in frame.f_locals:
+                        return frame.f_locals[name]
+            return q, q
+    """, "has shape"),
     "spawns a process": ("""
         import subprocess
         def scaled_dot_product_attention(q, k, v, mask=None):
@@ -212,6 +225,29 @@ HOSTILE = {
             return q, q
     """, "may not start processes"),
 }
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])
+def test_a_submission_cannot_write_or_delete_outside_its_folder(tmp_path, warm_pool, warm):
+    victim = tmp_path / "keep.txt"
+    victim.write_text("precious")
+    body = f"""
+        import os
+        def scaled_dot_product_attention(q, k, v, mask=None):
+            for attempt in (lambda: open({str(tmp_path / 'new.txt')!r}, "w").write("x"),
+                            lambda: os.remove({str(victim)!r}),
+                            lambda: os.rename({str(victim)!r}, "stolen.txt")):
+                try:
+                    attempt()
+                except Exception as exc:
+                    print(exc)
+            open({str(tmp_path / 'new.txt')!r}, "w")
+    """
+    verdict = verdict_of(tmp_path, warm_pool if warm else None, body, FAST)
+    assert not verdict.passed
+    assert "may not write outside its own folder" in " ".join(t.message for t in verdict.tests)
+    assert victim.read_text() == "precious" and not (tmp_path / "new.txt").exists()
+    assert {p.name for p in tmp_path.iterdir()} == {"keep.txt", "submission.py"}
 
 
 @pytest.mark.parametrize("warm", [True, False], ids=["warm", "cold"])

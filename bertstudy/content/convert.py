@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from functools import cache
 from typing import Any, Literal
 
 from bertstudy.content.yamlsource import Document, KeyPath
@@ -31,8 +32,7 @@ class Collector:
         if not isinstance(data, dict):
             self.fail(path, f"expected a mapping of keys, got {_kind(data)}")
             return None
-        hints = typing.get_type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
+        hints, fields = _schema(cls)
         values: dict[str, Any] = dict(extra or {})
         ok = True
         for key in data:
@@ -98,6 +98,13 @@ class Collector:
             return data, True
         self.fail(path, f"expected {_NAMES.get(hint, hint.__name__)}, got {_kind(data)}")
         return None, False
+
+
+@cache
+def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+    """A dataclass's resolved type hints and its fields that YAML may set (computed once)."""
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
+    return typing.get_type_hints(cls), fields
 
 
 _NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}

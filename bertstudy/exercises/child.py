@@ -22,6 +22,7 @@ import os
 import resource
 import select
 import sys
+import tempfile
 import traceback
 
 import torch
@@ -44,6 +45,27 @@ BLOCKED_EVENTS = {
 }
 
 
+# audit events that change the file system, with the positions of their path arguments
+CHANGES_FILES = {
+    "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.rename": (0, 1), "os.link": (0, 1),
+    "os.symlink": (1,), "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,),
+    "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.copytree": (1,), "shutil.move": (0, 1),
+}
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def _path(value):
+    if isinstance(value, bytes):
+        return os.fsdecode(value)
+    return value if isinstance(value, str) else None
+
+
+def _writes(mode, flags) -> bool:
+    if isinstance(mode, str) and any(c in mode for c in "wax+"):
+        return True
+    return isinstance(flags, int) and bool(flags & WRITE_FLAGS)
+
+
 class Refused(Exception):
     """The grader's sandbox refused an operation."""
 
@@ -51,6 +73,9 @@ class Refused(Exception):
 def install_guard(protected: list, own_folder: str, refused_modules: set) -> None:
     protected = [os.path.realpath(p) + os.sep for p in protected]
     own = os.path.realpath(own_folder) + os.sep
+
+    def outside(path) -> bool:
+        return not (os.path.realpath(path) + os.sep).startswith(own) and path != os.devnull
 
     def hook(event, args):
         if event == "import":
@@ -60,13 +85,19 @@ def install_guard(protected: list, own_folder: str, refused_modules: set) -> Non
             if top in refused_modules:
                 raise Refused(f"{top} is not allowed in this exercise; write it yourself")
         elif event == "open":
-            path = args[0]
-            if isinstance(path, bytes):
-                path = os.fsdecode(path)
-            if isinstance(path, str):
-                full = os.path.realpath(path) + os.sep
-                if not full.startswith(own) and any(full.startswith(p) for p in protected):
-                    raise Refused(f"a submission may not open {path}")
+            path = _path(args[0])
+            if path is None:
+                return
+            full = os.path.realpath(path) + os.sep
+            if not full.startswith(own) and any(full.startswith(p) for p in protected):
+                raise Refused(f"a submission may not open {path}")
+            if _writes(args[1], args[2]) and outside(path):
+                raise Refused(f"a submission may not write outside its own folder ({path})")
+        elif event in CHANGES_FILES:
+            for index in CHANGES_FILES[event]:
+                path = _path(args[index]) if index < len(args) else None
+                if path is not None and outside(path):
+                    raise Refused(f"a submission may not change files outside its own folder ({event} {path})")
         elif event in BLOCKED_EVENTS:
             raise Refused(f"a submission may not {BLOCKED_EVENTS[event]} ({event})")
 
@@ -263,6 +294,8 @@ def fork_child(folder: str, output_bytes: int) -> int:
     try:  # the child: cut every tie to the zygote's pipes before any learner code
         os.setsid()
         os.chdir(folder)
+        os.environ["HOME"] = os.environ["TMPDIR"] = folder
+        tempfile.tempdir = None
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(os.open(".stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
