@@ -74,6 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "learn.legend": ("✓ read  ◐ started  · not yet", "✓ 已读  ◐ 已开始  · 未开始"),
     "learn.no_next": ("Every topic is read.", "所有主题都已读完。"),
     "learn.prereq": ("Prerequisites", "前置主题"),
+    "learn.no_hits": ("No topic mentions all of these words.", "没有主题同时包含这些词。"),
     # quiz
     "quiz.none": ("No questions to ask right now.", "现在没有要回答的题目。"),
     "quiz.question": ("Question {i}/{n}", "第 {i}/{n} 题"),

@@ -235,3 +235,22 @@ def test_content_text_with_brackets_is_printed_as_written(cli, pack_copy):
     path.write_text(text[:first_formula] + 'text: "labels = [y_1, y_2] and [bold]x[/bold]"\n' + text[text.index("\n", first_formula) + 1:])
     out = cli("--content", str(pack_copy), "learn", "attention").stdout
     assert "labels = [y_1, y_2] and [bold]x[/bold]" in out
+
+
+def test_learn_search_in_both_languages(cli):
+    hits = cli.json("learn", "--search", "whole word masking")["topics"]
+    ids = [h["id"] for h in hits]
+    assert "pretraining-mlm" in ids and "chinese-bert" in ids and "rnn" not in ids
+    assert "transformer" in [h["id"] for h in cli.json("learn", "-s", "位置编码")["topics"]]
+    assert cli.json("learn", "-s", "nonexistentword")["topics"] == []
+    assert "No topic mentions" in cli("learn", "-s", "nonexistentword").stdout
+
+
+def test_learn_pages_only_in_a_terminal(cli, monkeypatch):
+    paged = []
+    monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
+    monkeypatch.setattr("pydoc.pager", lambda text: paged.append(text))
+    cli("learn", "attention")
+    assert paged and "Scaled dot-product attention" in paged[0]
+    paged.clear()
+    assert "Scaled dot-product attention" in cli("learn", "attention", "--no-pager").stdout and not paged

@@ -14,15 +14,24 @@ MARKS = {"read": "[ok]✓[/ok]", "started": "[warn]◐[/warn]", "new": "[muted]�
 
 def learn(
     topic: Annotated[str | None, typer.Argument(help="A topic id, or `next` for the first topic whose prerequisites you have read. Leave out for the map.")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", metavar="WORDS", help="Find the topics whose notes contain all these words (English or Chinese).")] = None,
+    pager: Annotated[bool, typer.Option("--pager/--no-pager", help="Page a topic's notes in a terminal (default: on).")] = True,
     json_out: context.JsonOption = False,
 ) -> None:
     """Show the curriculum map, or open a topic: its notes, formulas, resources, demos, quiz and exercises.
 
-    Example: `bertstudy learn attention`
+    Example: `bertstudy learn attention`, or `bertstudy learn --search "positional encoding"`
     """
     from bertstudy.learn import service
 
     pack, store = context.pack(), context.store()
+    if search is not None:
+        hits = service.search(pack, search)
+        if json_out:
+            console.emit_json({"query": search, "topics": hits})
+        else:
+            _show_hits(hits)
+        return
     if topic is None:
         rows = service.curriculum(pack, store)
         if json_out:
@@ -39,8 +48,25 @@ def learn(
     page = service.open_topic(pack, store, topic)
     if json_out:
         console.emit_json(page)
+    elif pager and console.interactive():
+        import os
+
+        os.environ.setdefault("LESS", "-R")  # let less show the colours
+        with console.out().pager(styles=True):
+            _show_topic(page)
     else:
         _show_topic(page)
+
+
+def _show_hits(hits: list[dict]) -> None:
+    out = console.out()
+    if not hits:
+        out.print(i18n.t("learn.no_hits"))
+        return
+    for hit in hits:
+        out.print(f"[code]{hit['id']}[/code]  {console.esc(hit['title'])}")
+        if hit["snippet"]:
+            out.print(f"    [muted]{console.esc(hit['snippet'])}[/muted]")
 
 
 def _show_map(rows: list[dict]) -> None:

@@ -36,6 +36,28 @@ def curriculum(pack: Pack, store: Store) -> list[dict[str, Any]]:
     return rows
 
 
+def search(pack: Pack, query: str) -> list[dict[str, Any]]:
+    """Topics whose texts (either language) contain every word of `query`, best first, each with
+    the first line of its notes that holds a word."""
+    words = [w.casefold() for w in query.split()]
+    if not words:
+        return []
+    lang = i18n.current()
+    found = []
+    for topic in pack.ordered_topics():
+        texts = [topic.id, topic.title.en, topic.title.zh, topic.summary.en, topic.summary.zh, topic.notes.en, topic.notes.zh,
+                 *(f.text for f in topic.formulas), *(t for f in topic.formulas for t in (f.label.en, f.label.zh)),
+                 *(t for m in topic.misconceptions for t in (m.en, m.zh))]
+        haystack = "\n".join(texts).casefold()
+        if not all(w in haystack for w in words):
+            continue
+        lines = [line.strip() for line in topic.notes.get(lang).splitlines() + topic.notes.get("zh" if lang == "en" else "en").splitlines()]
+        snippet = next((line for line in lines if any(w in line.casefold() for w in words)), "")
+        hits = sum(haystack.count(w) for w in words)
+        found.append({"id": topic.id, "title": topic.title.get(lang), "hits": hits, "snippet": snippet[:160]})
+    return sorted(found, key=lambda r: -r["hits"])
+
+
 def next_topic(pack: Pack, store: Store) -> Topic | None:
     """The first unread topic whose prerequisites are all read."""
     read = store.topics_read()
