@@ -90,7 +90,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "quiz.misconception": ("misconception", "误解"),
     "quiz.rate": ("How well did you know it? 1 again, 2 hard, 3 good, 4 easy", "你掌握得如何？1 忘了，2 困难，3 良好，4 简单"),
     "quiz.summary": ("Score {score:.1f} / {total}", "得分 {score:.1f} / {total}"),
-    "quiz.saved": ("Answers are saved as you go.", "每道题作答后即已保存。"),
     "quiz.stopped": ("Stopped. {n} answer(s) saved.", "已停止。已保存 {n} 个答案。"),
     # exercises
     "ex.passed": ("PASSED", "通过"),
@@ -102,6 +101,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ex.no_more_hints": ("That was the last hint.", "这是最后一条提示。"),
     "ex.solution_locked": ("The solution opens after you pass. Use --force to see it now (this is recorded).", "通过后才会显示答案。用 --force 立即查看（会被记录）。"),
     "ex.diagnosis": ("Likely mistake", "可能的错误"),
+    "ex.printed": ("Your code printed:", "你的代码输出了："),
     "ex.next": ("Next: `bertstudy exercise hint` for a hint.", "下一步：`bertstudy exercise hint` 获取提示。"),
     "ex.watching": ("Watching {path}; every save is graded. h + Enter: a hint; q + Enter: quit.", "正在监视 {path}，每次保存都会评分。输入 h 回车：提示；q 回车：退出。"),
     "ex.moving_on": ("Next exercise: {id} ({title})", "下一道练习：{id}（{title}）"),

@@ -259,3 +259,14 @@ def test_hostile_submissions_get_a_clear_verdict(tmp_path, warm_pool, name, warm
     messages = " ".join(t.message for t in verdict.tests)
     assert expected in messages, messages
     assert verdict.tests[0].name == "static checks"
+
+
+def test_what_a_submission_prints_comes_back_for_debugging(tmp_path, warm_pool):
+    body = """
+        def scaled_dot_product_attention(q, k, v, mask=None):
+            print("shapes:", tuple(q.shape), tuple(k.shape))
+            return q, q
+    """
+    verdict = verdict_of(tmp_path, warm_pool, body).as_dict()
+    assert not verdict["passed"]
+    assert "shapes: (4, 8) (6, 8)" in verdict["printed"]

@@ -108,6 +108,9 @@ def show_verdict(verdict: dict[str, Any]) -> None:
         out.print(f"[ok]{i18n.t('ex.passed')}[/ok] {verdict['exercise']} {score} [muted]({verdict['seconds']:.1f} s)[/muted]")
         out.print(f"[muted]{i18n.t('ex.solution_after_pass', id=verdict['exercise'])}[/muted]")
         return
+    if verdict.get("printed", "").strip():
+        out.print(f"[muted]{i18n.t('ex.printed')}[/muted]")
+        out.print(f"[muted]{console.esc(verdict['printed'].rstrip()[-1200:])}[/muted]", highlight=False)
     if verdict.get("diagnosis"):
         out.print(f"[warn]{i18n.t('ex.diagnosis')}:[/warn] {console.esc(verdict['diagnosis'][i18n.current()])}")
     out.print(f"[fail]{i18n.t('ex.failed')}[/fail] {verdict['exercise']} {score} [muted]({verdict['seconds']:.1f} s)[/muted]")

@@ -70,18 +70,19 @@ def _show_hits(hits: list[dict]) -> None:
 
 
 def _show_map(rows: list[dict]) -> None:
+    """The topics in study order; the last column names the prerequisites each one builds on."""
     from rich.table import Table
 
     table = Table(title=i18n.t("learn.map"), box=None, padding=(0, 1), title_style="title")
+    table.add_column("", justify="right", style="muted")
     table.add_column("")
-    table.add_column(i18n.t("learn.topic"))
-    table.add_column("", style="muted")
+    table.add_column(i18n.t("learn.topic"), no_wrap=True)
+    table.add_column("")
     table.add_column(i18n.t("learn.minutes"), justify="right", style="muted")
     table.add_column(i18n.t("learn.needs"), style="muted")
-    for row in rows:
-        indent = "  " * row["depth"] + ("└ " if row["depth"] else "")
-        table.add_row(MARKS[row["status"]], f"{indent}[code]{row['id']}[/code]", console.esc(row["title"]), str(row["minutes"]),
-                      ", ".join(row["prerequisites"]))
+    for number, row in enumerate(rows, 1):
+        table.add_row(str(number), MARKS[row["status"]], f"[code]{row['id']}[/code]", console.esc(row["title"]),
+                      str(row["minutes"]), ", ".join(row["prerequisites"]))
     out = console.out()
     out.print(table)
     out.print(f"[muted]{i18n.t('learn.legend')}[/muted]")

@@ -52,6 +52,7 @@ class Verdict:
             "tests": [t.as_dict() for t in self.tests],
             "diagnosis": self.diagnosis,
             "seconds": round(self.seconds, 3),
+            "printed": self.stdout,  # the end of what the submission printed, to help debugging
         }
 
 

@@ -63,7 +63,6 @@ class Run:
     result: dict[str, Any] | None = None
     failure: str | None = None
     stdout: str = ""
-    stderr: str = ""
     seconds: float = 0.0
 
 
@@ -101,7 +100,7 @@ class Child:
             failure = self._wait_for(b"D", running_since + seconds, f"timed out: no result after {seconds:g} s (an endless loop?)")
         run = Run(seconds=time.monotonic() - running_since)
         self._kill()  # after D the result is complete: no need to wait for the interpreter's teardown
-        run.stdout, run.stderr = self._read(".stdout"), self._read(".stderr")
+        run.stdout = self._read(".stdout")
         run.failure = failure  # None means D was seen: the exit code (our own kill) says nothing
         if run.failure is None:
             run.result = self._load_result(run)

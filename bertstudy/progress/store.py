@@ -163,9 +163,6 @@ class Store:
     def cards(self) -> dict[str, sqlite3.Row]:
         return {r["question_id"]: r for r in self.db.execute("SELECT * FROM cards")}
 
-    def reviews_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-
     def due_questions(self, now: float) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT question_id FROM cards WHERE due <= ? ORDER BY due", (now,))]
 

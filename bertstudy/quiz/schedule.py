@@ -18,7 +18,6 @@ from bertstudy.progress.store import Store
 from bertstudy.quiz.grading import Graded
 
 SCHEDULER = Scheduler(enable_fuzzing=False)
-LEECH_LAPSES = 8
 
 
 def suggested_rating(graded: Graded) -> int:
@@ -83,6 +82,3 @@ def due_count(pack: Pack, store: Store, now: datetime | None = None) -> int:
     now = now or datetime.now(timezone.utc)
     return sum(1 for q in store.due_questions(now.timestamp()) if q in pack.questions)
 
-
-def leeches(store: Store) -> list[str]:
-    return [q for q, row in store.cards().items() if row["lapses"] >= LEECH_LAPSES]
