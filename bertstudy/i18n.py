@@ -91,6 +91,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "quiz.rate": ("How well did you know it? 1 again, 2 hard, 3 good, 4 easy", "你掌握得如何？1 忘了，2 困难，3 良好，4 简单"),
     "quiz.summary": ("Score {score:.1f} / {total}", "得分 {score:.1f} / {total}"),
     "quiz.stopped": ("Stopped. {n} answer(s) saved.", "已停止。已保存 {n} 个答案。"),
+    "quiz.time_up": ("Time is up: the remaining questions count as unanswered.", "时间到：剩下的题目按未作答计。"),
+    "quiz.exam_intro": ("Exam: {n} question(s){limit}. No feedback until the end.", "考试：{n} 道题{limit}。结束前不给反馈。"),
+    "quiz.exam_limit": (", {m:g} minutes", "，限时 {m:g} 分钟"),
+    "exam.title": ("Exam report", "考试报告"),
+    "exam.score": ("Score", "得分"),
+    "exam.review": ("Review these topics", "建议复习的主题"),
+    "exam.saved": ("Report written to {path}.", "报告已写入 {path}。"),
+    "quiz.check_score": ("Score {score:.0%}", "得分 {score:.0%}"),
     # exercises
     "ex.passed": ("PASSED", "通过"),
     "ex.failed": ("FAILED", "未通过"),
@@ -112,6 +120,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.demos": ("demos", "演示"),
     "progress.mastery": ("quiz mastery", "测验掌握度"),
     "progress.exercises": ("exercises", "练习"),
+    "progress.leeches": ("{n} leech(es)", "{n} 道顽固题"),
     "progress.exported": ("Exported {n} record(s) to {path}.", "已导出 {n} 条记录到 {path}。"),
     "progress.imported": ("Imported {n} new record(s) from {path}.", "已从 {path} 导入 {n} 条新记录。"),
     # content

@@ -254,3 +254,34 @@ def test_learn_pages_only_in_a_terminal(cli, monkeypatch):
     assert paged and "Scaled dot-product attention" in paged[0]
     paged.clear()
     assert "Scaled dot-product attention" in cli("learn", "attention", "--no-pager").stdout and not paged
+
+
+def test_quiz_check_grades_one_answer_without_recording(cli):
+    data = cli.json("quiz", "check", "attention-why-scale", "--answer", "the variance of the dot product grows with d_k")
+    assert data["details"]["found"] == ["variance"] and 0 < data["score"] < 1
+    assert "Score" in cli("quiz", "check", "attention-scale-value", "-a", "8").stdout
+    assert "unknown question 'nope'" in cli("quiz", "check", "nope", "-a", "x", code=2).stderr
+    assert row(cli.json("progress")["topics"], "attention")["mastery"] == 0
+
+
+def test_exam_from_answers_with_a_report(cli, tmp_path):
+    answers = tmp_path / "exam.yaml"
+    answers.write_text("attention-softmax-axis: B\nattention-scale-value: 8\n")
+    report = tmp_path / "report.md"
+    data = cli.json("quiz", "--exam", "2", "--answers", str(answers), "--report", str(report))
+    assert data["score"] == 1.0 and data["max_score"] == 2
+    assert data["review_questions"][0]["question"] == "attention-softmax-axis"
+    assert "attention-softmax-axis" in report.read_text()
+    assert "--exam" in cli("quiz", "--minutes", "5", "--answers", str(answers), code=2).stderr
+
+
+def test_interactive_exam_gives_no_feedback_until_the_end(cli, monkeypatch):
+    from bertstudy.content.pack import builtin_dir, load
+
+    questions = load(builtin_dir()).questions
+    monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
+    monkeypatch.setattr("bertstudy.quiz.exam.draw", lambda *a: [questions["attention-softmax-axis"], questions["attention-scale-value"]])
+    out = cli("quiz", "--exam", "2", input="A\n8\n").stdout
+    assert "No feedback until the end" in out
+    assert "Correct" not in out.split("Exam report")[0]
+    assert "Exam report" in out

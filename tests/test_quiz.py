@@ -113,3 +113,33 @@ def test_due_reviews_come_first_and_mastery_rises():
     schedule.record(store, right, graded, schedule.suggested_rating(graded), "quiz", now=later)
     assert schedule.mastery(PACK, store, now=later)["attention"] > 0
     assert schedule.due_count(PACK, store, now=later) == 1
+
+
+def test_leeches_are_flagged_after_eight_lapses():
+    store = Store()
+    q = PACK.questions["attention-scale-value"]
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    right, wrong = grading.grade(q, "8"), grading.grade(q, "64")
+    schedule.record(store, q, right, 3, "quiz", now=now)
+    for i in range(8):
+        now += timedelta(days=30)
+        schedule.record(store, q, wrong, 1, "quiz", now=now)
+        now += timedelta(days=1)
+        schedule.record(store, q, right, 3, "quiz", now=now)
+    assert schedule.leeches(store) == {q.id}
+
+
+def test_exam_draws_across_topics_and_reports():
+    from bertstudy.quiz import exam
+
+    drawn = exam.draw(PACK, 4, seed=3)
+    assert len({q.id for q in drawn}) == 4 and drawn == exam.draw(PACK, 4, seed=3)
+    assert len({q.topic for q in drawn}) == min(4, len({q.topic for q in PACK.questions.values()}))
+    with pytest.raises(UsageError):
+        exam.draw(PACK, 10_000)
+    results = [{"question": drawn[0].id, "score": 1.0}, {"question": drawn[1].id, "score": 0.0}]
+    data = exam.report(PACK, results, 30, 90.0)
+    assert data["score"] == 1.0 and data["max_score"] == 2
+    assert [q["question"] for q in data["review_questions"]] == [drawn[1].id]
+    assert drawn[1].topic in data["review_topics"]
+    assert "| " in exam.markdown(data) and drawn[1].id in exam.markdown(data)

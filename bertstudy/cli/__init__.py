@@ -68,7 +68,7 @@ def root(
 
 app.command()(learn.learn)
 app.add_typer(demo.app, name="demo")
-app.command()(quiz.quiz)
+app.add_typer(quiz.app, name="quiz")
 app.add_typer(exercise.app, name="exercise")
 app.command()(grade.grade)
 app.add_typer(progress.app, name="progress")

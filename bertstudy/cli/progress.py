@@ -37,7 +37,8 @@ def progress(ctx: typer.Context, json_out: context.JsonOption = False) -> None:
     for r in rows:
         table.add_row(
             f"[code]{r['id']}[/code] {console.esc(r['title'])}", "[ok]✓[/ok]" if r["read"] else "[muted]·[/muted]",
-            f"{r['demos_run']}/{r['demos']}", f"{r['mastery']:.0%} [muted]({r['questions']})[/muted]",
+            f"{r['demos_run']}/{r['demos']}",
+            f"{r['mastery']:.0%} [muted]({r['questions']})[/muted]" + (f" [warn]{i18n.t('progress.leeches', n=len(r['leeches']))}[/warn]" if r["leeches"] else ""),
             f"{r['exercises_passed']}/{r['exercises']}",
         )
     console.out().print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,19 +14,33 @@ from bertstudy.cli import context
 from bertstudy.errors import UsageError
 
 
+app = typer.Typer(invoke_without_command=True)
+
+
+@app.callback()
 def quiz(
+    ctx: typer.Context,
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only questions of this topic.")] = None,
     due: Annotated[bool, typer.Option("--due", help="Only reviews that are due.")] = False,
     new: Annotated[int | None, typer.Option("--new", min=0, help="At most this many new questions (after the due ones).")] = None,
+    exam: Annotated[int | None, typer.Option("--exam", min=1, metavar="N", help="An exam of N questions across topics: no feedback until the end, then a report.")] = None,
+    minutes: Annotated[float | None, typer.Option("--minutes", min=0.1, help="Time limit of an exam.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Draw the same exam again (the same seed, the same questions).")] = None,
+    report: Annotated[Path | None, typer.Option("--report", metavar="FILE", help="Write the exam report to FILE (.md for Markdown, else JSON).")] = None,
     answers: Annotated[Path | None, typer.Option("--answers", metavar="FILE", help="Answer from a YAML or JSON file ({question id: answer}) instead of prompting.")] = None,
     json_out: context.JsonOption = False,
 ) -> None:
     """Answer questions: due reviews first, then new ones. Every answer is saved as you go.
 
-    Example: `bertstudy quiz --topic attention`
+    Example: `bertstudy quiz --topic attention`, or an exam: `bertstudy quiz --exam 20 --minutes 30`
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    from bertstudy.quiz import exam as exams
     from bertstudy.quiz import schedule
 
+    if (minutes is not None or report is not None or seed is not None) and exam is None:
+        raise UsageError("--minutes, --seed and --report belong to an exam: add --exam N")
     pack, store = context.pack(), context.store()
     if answers is not None:
         given = _read_answers(answers)
@@ -36,17 +51,67 @@ def quiz(
     else:
         if not console.interactive() or json_out:
             raise UsageError("the quiz needs a terminal to ask questions; pass --answers FILE to answer from a file")
-        questions = schedule.select(pack, store, topic, due, new)
+        questions = exams.draw(pack, exam, topic, seed) if exam else schedule.select(pack, store, topic, due, new)
         given = None
     if not questions:
         console.out().print(i18n.t("quiz.none"))
         return
-    results = _ask_all(questions, given, quiet=json_out)
+    started = time.monotonic()
+    if exam and not json_out:
+        limit = i18n.t("quiz.exam_limit", m=minutes) if minutes else ""
+        console.out().print(f"[title]{i18n.t('quiz.exam_intro', n=len(questions), limit=limit)}[/title]")
+    deadline = started + minutes * 60 if minutes else None
+    results = _ask_all(questions, given, quiet=json_out, exam=exam is not None, deadline=deadline)
+    if exam:
+        _finish_exam(exams.report(pack, results, minutes, time.monotonic() - started), report, json_out)
+        return
     total = sum(r["score"] for r in results)
     if json_out:
         console.emit_json({"score": round(total, 3), "max_score": len(results), "results": results})
     else:
         console.out().print(f"[title]{i18n.t('quiz.summary', score=total, total=len(results))}[/title]")
+
+
+@app.command("check")
+def check(
+    question_id: Annotated[str, typer.Argument(metavar="QID", help="The question's id.")],
+    answer: Annotated[str, typer.Option("--answer", "-a", help="The answer to grade (letters, a number, the order, or text).")],
+    json_out: context.JsonOption = False,
+) -> None:
+    """Grade one answer to one question and show the breakdown; nothing is recorded.
+
+    Example: `bertstudy quiz check attention-why-scale --answer "the variance grows with d_k" --json`
+    """
+    from bertstudy.quiz import grading
+
+    pack = context.pack()
+    if question_id not in pack.questions:
+        raise UsageError(f"unknown question '{question_id}'")
+    question = pack.questions[question_id]
+    graded = grading.grade(question, answer)
+    if json_out:
+        console.emit_json({"question": question.id, "kind": question.kind, "score": round(graded.score, 3),
+                           "correct": graded.correct, "answer": graded.answer, "details": graded.details})
+        return
+    console.out().print(f"[title]{i18n.t('quiz.check_score', score=graded.score)}[/title]")
+    _show_feedback(question, graded)
+
+
+def _finish_exam(data: dict[str, Any], report: Path | None, json_out: bool) -> None:
+    from bertstudy.quiz.exam import markdown as exams_markdown
+
+    if report is not None:
+        text = exams_markdown(data) if report.suffix.lower() == ".md" else json.dumps(data, ensure_ascii=False, indent=1)
+        report.write_text(text, encoding="utf-8")
+    if json_out:
+        console.emit_json(data)
+        return
+    from rich.markdown import Markdown
+
+    out = console.out()
+    out.print(Markdown(exams_markdown(data)))
+    if report is not None:
+        out.print(f"[muted]{console.esc(i18n.t('exam.saved', path=report))}[/muted]")
 
 
 def _read_answers(path: Path) -> dict[str, Any]:
@@ -64,7 +129,10 @@ def _read_answers(path: Path) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()}
 
 
-def _ask_all(questions: list, given: dict[str, Any] | None, quiet: bool) -> list[dict[str, Any]]:
+def _ask_all(questions: list, given: dict[str, Any] | None, quiet: bool, exam: bool = False,
+             deadline: float | None = None) -> list[dict[str, Any]]:
+    """Ask (or read from `given`) and grade each question, recording each answer at once. In an
+    exam nothing is shown until the end, and questions not answered in time score 0."""
     from bertstudy.quiz import grading, schedule
 
     store = context.store()
@@ -72,6 +140,12 @@ def _ask_all(questions: list, given: dict[str, Any] | None, quiet: bool) -> list
     try:
         for i, question in enumerate(questions, 1):
             started = time.monotonic()
+            if deadline is not None and started > deadline:
+                if not quiet and len(results) == i - 1:
+                    console.out().print(f"[warn]{i18n.t('quiz.time_up')}[/warn]")
+                results.append({"question": question.id, "kind": question.kind, "score": 0.0, "correct": False,
+                                "answer": None, "rating": None, "details": {"unanswered": True}})
+                continue
             if not quiet:
                 _show_question(question, i, len(questions))
             if given is None:
@@ -83,14 +157,17 @@ def _ask_all(questions: list, given: dict[str, Any] | None, quiet: bool) -> list
                     graded = grading.grade(question, answer if answer is not None else "")
                 except UsageError as exc:
                     raise UsageError(f"answer to {question.id}: {exc}") from None
-            if not quiet:
+            if deadline is not None and time.monotonic() > deadline:  # answered after the bell
+                graded.score, graded.details["late"] = 0.0, True
+            if not quiet and not exam:
                 _show_feedback(question, graded)
             suggested = schedule.suggested_rating(graded)
             self_rating = None
-            if question.kind == "open":
+            if question.kind == "open" and not exam:
                 self_rating = _self_rating(given[question.id] if given else None, suggested)
             rating = self_rating or suggested
-            schedule.record(store, question, graded, rating, "answers" if given else "quiz", self_rating,
+            mode = "exam" if exam else "answers" if given else "quiz"
+            schedule.record(store, question, graded, rating, mode, self_rating,
                             int((time.monotonic() - started) * 1000))
             results.append({"question": question.id, "kind": question.kind, "score": round(graded.score, 3),
                             "correct": graded.correct, "answer": graded.answer, "rating": rating, "details": graded.details})

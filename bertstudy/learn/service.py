@@ -128,13 +128,14 @@ def _practice_step(pack: Pack, store: Store, passed: set[str]) -> str:
 
 def progress(pack: Pack, store: Store) -> list[dict[str, Any]]:
     """One row per topic: read, demos run, quiz mastery, exercises passed."""
-    from bertstudy.quiz.schedule import mastery
+    from bertstudy.quiz.schedule import leeches, mastery
 
     read, demos, passed = store.topics_read(), store.demos_run(), store.exercises_passed()
-    level = mastery(pack, store)
+    level, hard = mastery(pack, store), leeches(store)
     return [{
         "id": t.id, "title": t.title.get(i18n.current()), "read": t.id in read,
         "demos_run": len(set(t.demos) & demos), "demos": len(t.demos),
         "mastery": round(level.get(t.id, 0.0), 3), "questions": len(pack.questions_of(t.id)),
+        "leeches": sorted(q.id for q in pack.questions_of(t.id) if q.id in hard),
         "exercises_passed": len(set(t.exercises) & passed), "exercises": len(t.exercises),
     } for t in pack.ordered_topics()]

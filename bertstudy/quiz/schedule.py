@@ -18,6 +18,7 @@ from bertstudy.progress.store import Store
 from bertstudy.quiz.grading import Graded
 
 SCHEDULER = Scheduler(enable_fuzzing=False)
+LEECH_LAPSES = 8  # as Anki: a question forgotten this often needs rewording or re-study, not more drilling
 
 
 def suggested_rating(graded: Graded) -> int:
@@ -76,6 +77,11 @@ def mastery(pack: Pack, store: Store, now: datetime | None = None) -> dict[str, 
                   for q in questions]
         out[topic_id] = sum(recall) / len(recall)
     return out
+
+
+def leeches(store: Store) -> set[str]:
+    """Questions forgotten at least LEECH_LAPSES times after being learnt."""
+    return {q for q, row in store.cards().items() if row["lapses"] >= LEECH_LAPSES}
 
 
 def due_count(pack: Pack, store: Store, now: datetime | None = None) -> int:
