@@ -110,10 +110,15 @@ def main() -> None:
         ("exercise watch: save to verdict", watch_latency(args.runs, env), "(absolute)", 1.0, "< 0.3 s"),
         ("grade 100 submissions, --jobs 2", grade_batch(100, env), "100 x cold exercise run", 100 * cold_run, "<= 0.2x (5x faster)"),
     ]
+    from bertstudy.content import pack as packs
+    from bertstudy.quiz import agreement
+
+    summary = agreement.report(agreement.judge(packs.load(packs.builtin_dir()), REPO / "tests" / "data" / "rubric-labels"))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  {'median s':>9}  {'baseline':<20} {'baseline s':>10}  {'ratio':>6}  target")
     for name, value, base_name, base, target in rows:
         print(f"{name:<{width}}  {value:>9.3f}  {base_name:<20} {base:>10.3f}  {value / base:>5.2f}x  {target}")
+    print(f"{'rubric grader vs people':<{width}}  {summary['agreement']:>8.1%}  {'labelled answers':<20} {summary['answers']:>10}          >= 90%")
 
 
 if __name__ == "__main__":
