@@ -1,0 +1,75 @@
+"""Time the reference BertModel's forward pass against Hugging Face transformers' on the same weights.
+
+    .venv/bin/python benchmarks/bert_forward.py [--layers 4] [--batch 8] [--length 128] [--runs 5]
+
+bert-base widths (d_model 768, 12 heads, d_ff 3072) with fewer layers, float32, eval mode, under
+torch.no_grad; HF's weights are loaded into the reference, the outputs are checked equal within
+1e-5, then each model's forward is timed: the median of --runs after 2 warm-ups. Needs the `test`
+extra (transformers). HF runs with its default attention (SDPA) and with "eager".
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+
+import torch
+import transformers
+
+from bertstudy.reference.bert import BertConfig, BertModel
+from bertstudy.reference.bert_weights import load_bert_weights
+
+
+def median_seconds(forward, runs: int, warmups: int = 2) -> float:
+    for _ in range(warmups):
+        forward()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        forward()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--layers", type=int, default=4, help="encoder layers (bert-base has 12)")
+    parser.add_argument("--batch", type=int, default=8, help="sequences per batch")
+    parser.add_argument("--length", type=int, default=128, help="tokens per sequence")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs; the median is reported")
+    args = parser.parse_args()
+
+    torch.manual_seed(0)
+    config = BertConfig.base(num_hidden_layers=args.layers)
+    ids = torch.randint(1, config.vocab_size, (args.batch, args.length))  # (B, L)
+    mask = torch.ones_like(ids)
+    mask[args.batch // 2:, args.length * 3 // 4:] = 0  # half the batch padded for the last quarter
+    inputs = {"input_ids": ids, "token_type_ids": torch.zeros_like(ids), "attention_mask": mask}
+
+    rows = []
+    reference = BertModel(config).eval()
+    with torch.no_grad():
+        for implementation in ("sdpa", "eager"):
+            hf = transformers.BertModel(transformers.BertConfig(**dataclasses.asdict(config),
+                                                                attn_implementation=implementation)).eval()
+            load_bert_weights(reference, hf.state_dict())
+            ours, theirs = reference(**inputs)[0], hf(**inputs).last_hidden_state  # (B, L, D)
+            difference = (ours - theirs).abs().max().item()
+            torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)
+            t_ours = median_seconds(lambda: reference(**inputs), args.runs)
+            t_theirs = median_seconds(lambda: hf(**inputs), args.runs)
+            rows.append((implementation, t_ours, t_theirs, difference))
+
+    print(f"BertModel forward, d_model {config.hidden_size}, {args.layers} layers, batch {args.batch} x "
+          f"{args.length}, float32, {torch.get_num_threads()} threads, torch {torch.__version__}, "
+          f"transformers {transformers.__version__}")
+    print(f"{'HF attention':<14}{'reference ms':>14}{'HF ms':>10}{'ratio':>8}{'max |diff|':>12}")
+    for implementation, t_ours, t_theirs, difference in rows:
+        print(f"{implementation:<14}{t_ours * 1e3:>14.1f}{t_theirs * 1e3:>10.1f}{t_ours / t_theirs:>8.2f}"
+              f"{difference:>12.1e}")
+
+
+if __name__ == "__main__":
+    main()
