@@ -2,33 +2,38 @@
 
 softmax(Q Kᵀ / √d_k) V, with an optional boolean mask that says where a query may look; and
 BERT's multi-head self-attention built on it, with weights in nn.Linear's layout.
-Leaves out: dropout on the weights, cross-attention (queries and keys from different sequences),
+An optional dropout applies to the weights before they mix the values (BERT's attention dropout).
+Leaves out: cross-attention (queries and keys from different sequences),
 key/value caches, fused kernels.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 
 
 def scaled_dot_product_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None,
+    dropout: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Attend from every query to every key.
 
     q (..., L_q, d_k), k (..., L_k, d_k), v (..., L_k, d_v); mask bool, broadcastable to
     (..., L_q, L_k), True where the query may attend to the key. Returns the output
     (..., L_q, d_v) and the weights (..., L_q, L_k), which sum to 1 over the keys and are 0 where
-    masked. Every query must keep at least one key.
+    masked. Every query must keep at least one key. `dropout`, when given (an nn.Dropout), is
+    applied to the weights that mix the values; the weights returned are the ones before it.
     """
     d_k = q.size(-1)
     scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., L_q, L_k)
     if mask is not None:
         scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
     weights = torch.softmax(scores, dim=-1)  # each row sums to 1 over the keys
-    return weights @ v, weights  # (..., L_q, d_v), (..., L_q, L_k)
+    mixed = dropout(weights) if dropout is not None else weights  # BERT drops attention weights in training
+    return mixed @ v, weights  # (..., L_q, d_v), (..., L_q, L_k)
 
 
 def multi_head_attention(

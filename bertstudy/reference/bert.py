@@ -153,9 +153,7 @@ class BertSelfAttention(nn.Module):
         q = self.split_heads(self.query(x))  # (B, h, L, d_head)
         k = self.split_heads(self.key(x))  # (B, h, L, d_head)
         v = self.split_heads(self.value(x))  # (B, h, L, d_head)
-        context, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, L, d_head), (B, h, L, L)
-        if self.training and self.dropout.p > 0:
-            context = self.dropout(weights) @ v  # (B, h, L, d_head): dropout on the attention weights
+        context, _ = scaled_dot_product_attention(q, k, v, mask, self.dropout)  # (B, h, L, d_head)
         return context.transpose(1, 2).reshape(batch, length, d_model)  # (B, L, h, d_head) -> (B, L, D)
 
 
