@@ -143,3 +143,9 @@ def test_exam_draws_across_topics_and_reports():
     assert [q["question"] for q in data["review_questions"]] == [drawn[1].id]
     assert drawn[1].topic in data["review_topics"]
     assert "| " in exam.markdown(data) and drawn[1].id in exam.markdown(data)
+
+
+def test_fill_treats_every_minus_sign_alike():
+    q = question("fill", accept=["−100"])
+    assert grading.grade(q, "-100").correct and grading.grade(q, "−100").correct
+    assert not grading.grade(q, "100").correct

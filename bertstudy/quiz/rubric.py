@@ -19,8 +19,11 @@ _PUNCT = re.compile(r"[^\w\s√²·+\-*/=()]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+_DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+
+
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES).casefold()
     return " ".join(_PUNCT.sub(" ", text).split())
 
 
