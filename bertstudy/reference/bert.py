@@ -157,17 +157,18 @@ class BertSelfAttention(nn.Module):
         return context.transpose(1, 2).reshape(batch, length, d_model)  # (B, L, h, d_head) -> (B, L, D)
 
 
-class BertSelfOutput(nn.Module):
-    """The output projection W_O, dropout, then the residual and LayerNorm (post-LN)."""
+class BertAddNorm(nn.Module):
+    """A sublayer's output: a projection back to D, dropout, then the residual and LayerNorm
+    (post-LN). BERT has two: `attention.output` (from D) and `output` (from d_ff, after the FFN)."""
 
-    def __init__(self, config: BertConfig):
+    def __init__(self, config: BertConfig, in_features: int):
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(in_features, config.hidden_size)
         self.LayerNorm = LayerNorm(config.hidden_size, config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
-    def forward(self, context: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
-        return self.LayerNorm(self.dropout(self.dense(context)) + residual)  # (B, L, D)
+    def forward(self, h: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+        return self.LayerNorm(self.dropout(self.dense(h)) + residual)  # (B, L, D)
 
 
 class BertAttention(nn.Module):
@@ -176,7 +177,7 @@ class BertAttention(nn.Module):
     def __init__(self, config: BertConfig):
         super().__init__()
         self.self = BertSelfAttention(config)
-        self.output = BertSelfOutput(config)
+        self.output = BertAddNorm(config, config.hidden_size)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         return self.output(self.self(x, mask), x)  # (B, L, D)
@@ -194,19 +195,6 @@ class BertIntermediate(nn.Module):
         return self.act(self.dense(x))  # (B, L, d_ff)
 
 
-class BertOutput(nn.Module):
-    """The FFN's second half: d_ff -> D, dropout, then the residual and LayerNorm (post-LN)."""
-
-    def __init__(self, config: BertConfig):
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = LayerNorm(config.hidden_size, config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, h: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
-        return self.LayerNorm(self.dropout(self.dense(h)) + residual)  # (B, L, D)
-
-
 class BertLayer(nn.Module):
     """One encoder layer: the attention sublayer, then the feed-forward sublayer."""
 
@@ -214,7 +202,7 @@ class BertLayer(nn.Module):
         super().__init__()
         self.attention = BertAttention(config)
         self.intermediate = BertIntermediate(config)
-        self.output = BertOutput(config)
+        self.output = BertAddNorm(config, config.intermediate_size)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         a = self.attention(x, mask)  # (B, L, D)
