@@ -285,3 +285,14 @@ def test_interactive_exam_gives_no_feedback_until_the_end(cli, monkeypatch):
     assert "No feedback until the end" in out
     assert "Correct" not in out.split("Exam report")[0]
     assert "Exam report" in out
+
+
+def test_stopping_mid_quiz_keeps_what_was_answered(cli, monkeypatch):
+    from bertstudy.content.pack import builtin_dir, load
+
+    questions = load(builtin_dir()).questions
+    monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
+    monkeypatch.setattr("bertstudy.quiz.schedule.select", lambda *a: [questions["attention-scale-value"], questions["attention-softmax-axis"]])
+    result = cli("quiz", input="8\n", code=130)  # the input ends (as Ctrl-D or Ctrl-C would) at question 2
+    assert "1 answer(s) saved" in result.stdout
+    assert row(cli.json("progress")["topics"], "attention")["mastery"] > 0
