@@ -34,6 +34,14 @@ def row(rows, key):
     return next(r for r in rows if r["id"] == key)
 
 
+def right_letter(question_id):
+    from bertstudy.content.pack import builtin_dir, load
+    from bertstudy.quiz.grading import letter_of
+
+    question = load(builtin_dir()).questions[question_id]
+    return letter_of(question, next(i for i, c in enumerate(question.choices) if c.correct))
+
+
 def test_dashboard(cli):
     assert "bertstudy learn dl-basics" in cli().stdout
     data = cli.json()
@@ -106,7 +114,7 @@ def test_demo_list_and_run(cli, tmp_path):
 def test_quiz_from_answers_file(cli, tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text(yaml.safe_dump({
-        "attention-softmax-axis": "A",
+        "attention-softmax-axis": right_letter("attention-softmax-axis"),
         "attention-scale-value": "8",
         "attention-why-scale": "The variance of the dot product grows with d_k, which saturates the softmax so gradients vanish.",
     }))
@@ -128,7 +136,7 @@ def test_quiz_errors(cli, tmp_path):
 
 def test_quiz_interactive_session(cli, monkeypatch):
     monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
-    result = cli("quiz", "--topic", "attention", "--new", "1", input="A\n")
+    result = cli("quiz", "--topic", "attention", "--new", "1", input=right_letter("attention-softmax-axis") + "\n")
     assert "Correct" in result.stdout
     assert "Model answer" in result.stdout
     assert row(cli.json("progress")["topics"], "attention")["mastery"] > 0
@@ -266,7 +274,8 @@ def test_quiz_check_grades_one_answer_without_recording(cli):
 
 def test_exam_from_answers_with_a_report(cli, tmp_path):
     answers = tmp_path / "exam.yaml"
-    answers.write_text("attention-softmax-axis: B\nattention-scale-value: 8\n")
+    wrong = "A" if right_letter("attention-softmax-axis") != "A" else "B"
+    answers.write_text(f"attention-softmax-axis: {wrong}\nattention-scale-value: 8\n")
     report = tmp_path / "report.md"
     data = cli.json("quiz", "--exam", "2", "--answers", str(answers), "--report", str(report))
     assert data["score"] == 1.0 and data["max_score"] == 2
@@ -281,7 +290,7 @@ def test_interactive_exam_gives_no_feedback_until_the_end(cli, monkeypatch):
     questions = load(builtin_dir()).questions
     monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
     monkeypatch.setattr("bertstudy.quiz.exam.draw", lambda *a: [questions["attention-softmax-axis"], questions["attention-scale-value"]])
-    out = cli("quiz", "--exam", "2", input="A\n8\n").stdout
+    out = cli("quiz", "--exam", "2", input=right_letter("attention-softmax-axis") + "\n8\n").stdout
     assert "No feedback until the end" in out
     assert "Correct" not in out.split("Exam report")[0]
     assert "Exam report" in out

@@ -23,9 +23,11 @@ def question(kind, **extra):
 def test_single_choice_by_letter_or_number():
     q = PACK.questions["attention-softmax-axis"]
     right = next(i for i, c in enumerate(q.choices) if c.correct)
-    assert grading.grade(q, grading.LETTERS[right].lower()).correct
-    assert grading.grade(q, str(right + 1)).correct
-    assert grading.grade(q, grading.LETTERS[(right + 1) % len(q.choices)]).score == 0
+    letter = grading.letter_of(q, right)
+    assert grading.grade(q, letter.lower()).correct
+    assert grading.grade(q, str(grading.LETTERS.index(letter) + 1)).correct
+    wrong = grading.letter_of(q, (right + 1) % len(q.choices))
+    assert grading.grade(q, wrong).score == 0
     with pytest.raises(UsageError):
         grading.grade(q, "A,B")
 
@@ -34,10 +36,18 @@ def test_multiple_choice_partial_credit():
     from bertstudy.content.schema import Choice
 
     q = question("multiple", choices=[Choice(T, True, T), Choice(T, True, T), Choice(T, False, T), Choice(T, False, T)])
-    assert grading.grade(q, "A,B").score == 1
-    assert grading.grade(q, "A").score == 0.5
-    assert grading.grade(q, "A C").score == 0
-    assert grading.grade(q, "a, b, c").score == 0.5
+    right1, right2, wrong = (grading.letter_of(q, i) for i in (0, 1, 2))
+    assert grading.grade(q, f"{right1},{right2}").score == 1
+    assert grading.grade(q, right1).score == 0.5
+    assert grading.grade(q, f"{right1} {wrong}").score == 0
+    assert grading.grade(q, f"{right1.lower()}, {right2.lower()}, {wrong.lower()}").score == 0.5
+
+
+def test_choices_are_shown_shuffled_the_same_way_every_time():
+    singles = [q for q in PACK.questions.values() if q.kind == "single"]
+    positions = [grading.display_order(q).index(next(i for i, c in enumerate(q.choices) if c.correct)) for q in singles]
+    assert len(set(positions)) >= 3, "the right answer should not sit at one letter"
+    assert all(grading.display_order(q) == grading.display_order(q) for q in singles)
 
 
 def test_numeric_with_tolerance():
@@ -109,7 +119,7 @@ def test_due_reviews_come_first_and_mastery_rises():
     assert [q.id for q in schedule.select(PACK, store, due_only=True, now=later)] == [wrong.id]
     assert len(schedule.select(PACK, store, new=1, now=later)) == 2
     right = PACK.questions["attention-softmax-axis"]
-    graded = grading.grade(right, "A")
+    graded = grading.grade(right, grading.letter_of(right, 0))
     schedule.record(store, right, graded, schedule.suggested_rating(graded), "quiz", now=later)
     assert schedule.mastery(PACK, store, now=later)["attention"] > 0
     assert schedule.due_count(PACK, store, now=later) == 1

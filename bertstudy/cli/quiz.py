@@ -188,7 +188,8 @@ def _show_question(question, i: int, n: int) -> None:
     out.print(Rule(f"[muted]{i18n.t('quiz.question', i=i, n=n)} · {question.topic} · {question.kind}[/muted]", style="muted"))
     out.print(Markdown(question.prompt.get(lang)))
     if question.choices:
-        out.print(_listing((f"[accent]{letter}[/accent]", console.esc(c.text.get(lang))) for letter, c in zip(LETTERS, question.choices)))
+        shown = [question.choices[i] for i in display_order(question)]
+        out.print(_listing((f"[accent]{letter}[/accent]", console.esc(c.text.get(lang))) for letter, c in zip(LETTERS, shown)))
         out.print(f"[muted]{i18n.t('quiz.choices_hint')}[/muted]")
     if question.items:
         order = display_order(question)
@@ -236,7 +237,7 @@ def _self_rating(entry: Any, suggested: int) -> int:
 def _show_feedback(question, graded) -> None:
     from rich.markdown import Markdown
 
-    from bertstudy.quiz.grading import LETTERS
+    from bertstudy.quiz.grading import LETTERS, display_order
 
     lang = i18n.current()
     out = console.out()
@@ -245,10 +246,11 @@ def _show_feedback(question, graded) -> None:
         out.print(f"[{'ok' if graded.correct else 'warn' if graded.score > 0 else 'fail'}]{verdict}[/]")
     if question.choices:
         picked = set(graded.details["picked"])
+        shown = [(i, question.choices[i]) for i in display_order(question)]
         out.print(_listing(
-            (f"{'[ok]✓[/ok]' if c.correct else '[fail]✗[/fail]'} [accent]{LETTERS[i]}[/accent]",
+            (f"{'[ok]✓[/ok]' if c.correct else '[fail]✗[/fail]'} [accent]{LETTERS[n]}[/accent]",
              ("[title]← [/title]" if i in picked else "") + f"[muted]{console.esc(c.explain.get(lang))}[/muted]")
-            for i, c in enumerate(question.choices)))
+            for n, (i, c) in enumerate(shown)))
     if question.kind == "numeric":
         unit = f" {question.unit}" if question.unit else ""
         out.print(f"  [muted]= {question.answer:g}{console.esc(unit)}[/muted]")

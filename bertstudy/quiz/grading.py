@@ -31,12 +31,19 @@ class Graded:
 
 
 def display_order(question: Question) -> list[int]:
-    """The order in which an ordering question's items are shown: shuffled, the same every time."""
-    order = list(range(len(question.items or [])))
+    """The order in which a question's choices or items are shown, as indices into the file's list:
+    shuffled, the same every time for the same question (an ordering question never in order)."""
+    order = list(range(len(question.items or question.choices or [])))
     rng = random.Random(question.id)
-    while order == sorted(order) and len(order) > 1:
+    rng.shuffle(order)
+    while question.kind == "ordering" and order == sorted(order) and len(order) > 1:
         rng.shuffle(order)
     return order
+
+
+def letter_of(question: Question, index: int) -> str:
+    """The letter under which the file's choice `index` is shown."""
+    return LETTERS[display_order(question).index(index)]
 
 
 def grade(question: Question, answer: Any) -> Graded:
@@ -50,13 +57,15 @@ def grade(question: Question, answer: Any) -> Graded:
 
 
 def _letters(question: Question, text: str) -> list[int]:
+    """The file's indices of the choices picked by their shown letters (or numbers)."""
     picks = re.findall(r"[A-Za-z]|\d+", text)
+    shown = display_order(question)
     indices = []
     for p in picks:
         i = int(p) - 1 if p.isdigit() else LETTERS.find(p.upper())
-        if not 0 <= i < len(question.choices or []):
-            raise UsageError(f"'{p}' is not one of the choices {LETTERS[0]}-{LETTERS[len(question.choices) - 1]}")
-        indices.append(i)
+        if not 0 <= i < len(shown):
+            raise UsageError(f"'{p}' is not one of the choices {LETTERS[0]}-{LETTERS[len(shown) - 1]}")
+        indices.append(shown[i])
     if not indices:
         raise UsageError("answer with the letter of a choice, e.g. B")
     return sorted(set(indices))
@@ -73,8 +82,8 @@ def _choices(question: Question, text: str) -> Graded:
         hits = len(correct & set(picked))
         wrong = len(set(picked) - correct)
         score = max(0.0, (hits - wrong) / len(correct))
-    return Graded(question.id, score, ",".join(LETTERS[i] for i in picked),
-                  {"picked": picked, "correct": sorted(correct)})
+    return Graded(question.id, score, ",".join(sorted(letter_of(question, i) for i in picked)),
+                  {"picked": picked, "correct": sorted(correct), "correct_letters": sorted(letter_of(question, i) for i in correct)})
 
 
 def _numeric(question: Question, text: str) -> Graded:
