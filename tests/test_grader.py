@@ -129,13 +129,6 @@ def test_wrong_implementations_fail_and_say_why(tmp_path, warm_pool, name):
     assert expected in messages, messages
 
 
-@pytest.mark.parametrize("mistake", SDPA.mistakes, ids=lambda m: m.id)
-def test_every_known_mistake_is_diagnosed(warm_pool, mistake):
-    verdict = grade(SDPA, SDPA.folder / "mistakes" / f"{mistake.id}.py", warm_pool)
-    assert not verdict.passed
-    assert verdict.diagnosis["id"] == mistake.id
-
-
 def test_starter_fails_with_its_own_message(warm_pool):
     verdict = grade(SDPA, SDPA.folder / "starter.py", warm_pool)
     assert not verdict.passed
