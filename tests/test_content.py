@@ -6,6 +6,7 @@ import pytest
 
 from bertstudy.content import pack as packs
 from bertstudy.demos import DEMOS
+from bertstudy.errors import ContentError
 
 PACK = packs.load(packs.builtin_dir())
 
@@ -126,3 +127,15 @@ def test_single_choice_needs_exactly_one_correct(pack_copy):
     assert error.file == "quizzes/attention.yaml"
     assert error.key == "questions[0].choices"
     assert "exactly one correct" in str(error)
+
+
+def test_the_pack_cache_follows_every_edit(pack_copy):
+    first = packs.load(pack_copy)
+    path = pack_copy / "curriculum" / "attention.yaml"
+    path.write_text(path.read_text().replace("minutes: 45", "minutes: 46"))
+    assert packs.load(pack_copy).topics["attention"].minutes == 46 != first.topics["attention"].minutes
+    packs._cache_file(pack_copy).write_bytes(b"not a pickle")
+    assert packs.load(pack_copy).topics["attention"].minutes == 46
+    path.write_text(path.read_text().replace("minutes: 46", "minutes: [46"))
+    with pytest.raises(ContentError):
+        packs.load(pack_copy)

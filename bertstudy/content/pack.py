@@ -8,7 +8,9 @@ service's business.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,13 +79,42 @@ class Pack:
 
 
 def load(root: Path) -> Pack:
-    """The pack at `root`; the first problem found is raised."""
+    """The pack at `root`; the first problem found is raised. A healthy pack is cached (a pickle
+    in bertstudy's home, keyed by every file's size and modification time and by the loader's own
+    code), so commands start without parsing hundreds of YAML documents again."""
+    signature = _signature(root)
+    cache = _cache_file(root)
+    try:
+        cached_signature, pack = pickle.loads(cache.read_bytes())
+        if cached_signature == signature:
+            return pack
+    except Exception:  # missing, stale or unreadable: parse again
+        pass
     pack, errors = collect(root)
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more: run `bertstudy content check`)" if len(errors) > 1 else ""
         raise ContentError(first.file, first.line, first.key, first.problem + more)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps((signature, pack)))
+        os.replace(partial, cache)
+    except OSError:
+        pass
     return pack
+
+
+def _signature(root: Path) -> list[tuple[str, int, int]]:
+    files = [*_files(root, "curriculum", "*.yaml"), *_files(root, "quizzes", "*.yaml"),
+             *_files(root, "exercises", "*/exercise.yaml"), *sorted(Path(__file__).parent.glob("*.py"))]
+    return [(str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files]
+
+
+def _cache_file(root: Path) -> Path:
+    from bertstudy.progress.store import home
+
+    return home() / "cache" / f"pack-{hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]}.pickle"
 
 
 def collect(root: Path, demo_ids: set[str] | None = None) -> tuple[Pack, list[ContentError]]:
