@@ -177,6 +177,8 @@ def test_exercise_run_json_contract_and_exit_codes(cli):
 
 @pytest.mark.slow
 def test_grade_folder_in_every_format(cli, tmp_path):
+    tmp_path = tmp_path / "submissions"  # beside the test's bertstudy home, not around it
+    tmp_path.mkdir()
     for student, source in (("alice", SOLUTION), ("bob", NO_SCALE)):
         (tmp_path / student).mkdir()
         shutil.copyfile(source, tmp_path / student / "scaled_dot_product_attention.py")
