@@ -160,6 +160,9 @@ class Store:
     def exercises_attempted(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT exercise_id FROM attempts")}
 
+    def card(self, question_id: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM cards WHERE question_id = ?", (question_id,)).fetchone()
+
     def cards(self) -> dict[str, sqlite3.Row]:
         return {r["question_id"]: r for r in self.db.execute("SELECT * FROM cards")}
 

@@ -28,18 +28,12 @@ def suggested_rating(graded: Graded) -> int:
     return int(Rating.Hard) if graded.score >= 0.5 else int(Rating.Again)
 
 
-def _card(store: Store, question: Question) -> Card:
-    row = store.cards().get(question.id)
-    if row is not None:
-        return Card.from_json(row["card"])
-    return Card(card_id=zlib.crc32(question.id.encode()))
-
-
 def record(store: Store, question: Question, graded: Graded, rating: int, mode: str,
            self_rating: int | None = None, duration_ms: int | None = None, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
-    before = store.cards().get(question.id)
-    card, _ = SCHEDULER.review_card(_card(store, question), Rating(rating), now)
+    before = store.card(question.id)
+    previous = Card.from_json(before["card"]) if before else Card(card_id=zlib.crc32(question.id.encode()))
+    card, _ = SCHEDULER.review_card(previous, Rating(rating), now)
     lapses = (before["lapses"] if before else 0) + int(rating == Rating.Again and before is not None)
     store.record_review(
         {"question_id": question.id, "topic_id": question.topic, "at": now.timestamp(), "answer": graded.answer,
