@@ -128,4 +128,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "content.problems": ("{n} problem(s) in {pack}", "{pack} 中有 {n} 个问题"),
     # demos
     "demo.ran": ("Demo finished in {seconds:.1f} s.", "演示完成，用时 {seconds:.1f} 秒。"),
+    "demo.saved": ("Wrote {files}", "已写入 {files}"),
+    "demo.no_matplotlib": ("PNG figures need matplotlib: pip install 'bertstudy[plots]' (wrote the JSON only).",
+                           "PNG 图需要 matplotlib：pip install 'bertstudy[plots]'（这次只写入了 JSON）。"),
 }

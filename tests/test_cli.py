@@ -102,13 +102,27 @@ def test_broken_pack_is_one_line_naming_file_line_and_key(cli, pack_copy):
 
 
 def test_demo_list_and_run(cli, tmp_path):
-    assert cli.json("demo", "list")["demos"][0]["id"] == "attention-heatmap"
+    listed = cli.json("demo", "list")["demos"]
+    order = [t["id"] for t in cli.json("learn")["topics"]]
+    assert [order.index(d["topic"]) for d in listed] == sorted(order.index(d["topic"]) for d in listed)
+    assert not any(d["ran"] for d in listed)
     data = cli.json("demo", "run", "attention-heatmap", "--quick", "--save", str(tmp_path / "out"))
-    weights = data["data"]["weights"]
-    assert all(abs(sum(row) - 1) < 1e-5 for row in weights)
-    assert (tmp_path / "out" / "attention-heatmap.json").is_file()
-    assert "Self-attention weights" in cli("demo", "run", "attention-heatmap", "--quick").stdout
+    for head in data["data"]["heads"]:
+        assert all(abs(sum(row) - 1) < 1e-5 for row in head["weights"])
+    saved = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert saved[0] == "attention-heatmap-1-" + saved[0].split("-1-")[1] and saved[-1] == "attention-heatmap.json"
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in (tmp_path / "out").glob("*.png"))
+    assert "q \\ k" in cli("demo", "run", "attention-heatmap", "--quick").stdout
     assert cli.json()["demos_run"] == 1
+    assert [d["ran"] for d in cli.json("demo", "list")["demos"] if d["id"] == "attention-heatmap"] == [True]
+
+
+def test_demo_save_into_a_file_is_one_line_error(cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = cli("demo", "run", "attention-heatmap", "--quick", "--save", str(blocker / "sub"), code=2)
+    assert result.stderr.strip().startswith("error: cannot write to") and "Not a directory" in result.stderr
+    assert cli.json()["demos_run"] == 0
 
 
 def test_quiz_from_answers_file(cli, tmp_path):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 import math
 
 import pytest
 
 from bertstudy import console
-from bertstudy.demos import DEMOS
+from bertstudy.demos import DEMOS, draw
 
 
 @pytest.mark.parametrize("demo", DEMOS.values(), ids=lambda d: d.id)
@@ -22,18 +23,33 @@ def test_demo_runs_quick_and_draws(demo, monkeypatch):
     monkeypatch.setattr(console, "out", lambda: Console(file=buffer, width=120, color_system=None))
     module.show(data)
     assert buffer.getvalue().strip()
+    figures = module.figures(data)
+    assert figures and all(isinstance(f, (draw.Heatmap, draw.Lines, draw.Chars)) for f in figures)
+    json.dumps(data)  # the data is JSON-ready: --save and --json write it as it is
 
 
 def test_attention_heatmap_claims():
     from bertstudy.demos import attention_heatmap
 
     data = attention_heatmap.run(quick=True)
-    tokens, weights = data["tokens"], data["weights"]
-    assert all(math.isclose(sum(row), 1.0, abs_tol=1e-5) for row in weights)
-    for i, token in enumerate(tokens):  # raw similarity: each token's weight goes to copies of itself
-        same = sum(w for w, other in zip(weights[i], tokens) if other == token)
-        assert same > 0.5
-    unscaled = [row["entropy_unscaled"] for row in data["saturation"]]
-    scaled = [row["entropy_scaled"] for row in data["saturation"]]
-    assert unscaled[-1] < unscaled[0] / 3, "without the scale the softmax saturates as d_k grows"
-    assert min(scaled) > 0.7 * data["uniform_entropy"], "with the scale the entropy stays high"
+    tokens = data["tokens"]
+    for head in data["heads"]:
+        assert all(math.isclose(sum(row), 1.0, abs_tol=1e-5) for row in head["weights"])
+    if data["model"] is None:  # raw similarity: each token's weight goes to copies of itself
+        weights = data["heads"][0]["weights"]
+        for i, token in enumerate(tokens):
+            assert sum(w for w, other in zip(weights[i], tokens) if other == token) > 0.5
+    else:  # a real positional head: most of each row's weight on the previous token
+        previous = data["heads"][0]
+        assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
+        shifted = [previous["weights"][i][i - 1] for i in range(1, len(tokens))]
+        assert previous["score"] == pytest.approx(sum(shifted) / len(shifted))
+        assert previous["score"] > 0.5
+
+
+def test_attention_heatmap_without_the_pretrained_model(monkeypatch):
+    from bertstudy.demos import attention_heatmap
+
+    monkeypatch.setattr(attention_heatmap.pretrained, "available", lambda: False)
+    data = attention_heatmap.run(quick=True)
+    assert data["model"] is None and data["tokens"] == attention_heatmap.SENTENCE.split()

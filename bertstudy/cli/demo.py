@@ -17,24 +17,35 @@ app = typer.Typer(help="Live PyTorch demos: see attention, masking and pre-train
 
 @app.command("list")
 def list_demos(json_out: context.JsonOption = False) -> None:
-    """List the demos by topic, with their typical run time.
+    """List the demos by topic (in curriculum order), with their typical run time and whether you ran them.
 
     Example: `bertstudy demo list`
     """
     from bertstudy.demos import DEMOS
 
     lang = i18n.current()
-    rows = [{"id": d.id, "topic": d.topic, "title": d.title.get(lang), "seconds": d.seconds} for d in DEMOS.values()]
+    order = {t.id: n for n, t in enumerate(context.pack().ordered_topics())}
+    ran = context.store().demos_run()
+    demos = sorted(DEMOS.values(), key=lambda d: order.get(d.topic, len(order)))
+    rows = [{"id": d.id, "topic": d.topic, "title": d.title.get(lang), "seconds": d.seconds, "ran": d.id in ran}
+            for d in demos]
     if json_out:
         console.emit_json({"demos": rows})
         return
     from rich.table import Table
 
-    table = Table(box=None, padding=(0, 2))
-    for name in ("topic", "demo", "", "s"):
-        table.add_column(name, style="muted" if name in ("topic", "s") else None)
-    for row in sorted(rows, key=lambda r: r["topic"]):
-        table.add_row(row["topic"], f"[code]{row['id']}[/code]", console.esc(row["title"]), f"{row['seconds']:g}")
+    table = Table(box=None, padding=(0, 1))
+    table.add_column("topic", style="muted", no_wrap=True)
+    table.add_column("demo", no_wrap=True)
+    table.add_column("", ratio=1)
+    table.add_column("s", style="muted", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True, width=1)
+    previous = None
+    for row in rows:
+        shown = "" if row["topic"] == previous else row["topic"]
+        previous = row["topic"]
+        table.add_row(shown, f"[code]{row['id']}[/code]", console.esc(row["title"]), f"~{row['seconds']:.0f}",
+                      "[ok]✓[/ok]" if row["ran"] else "")
     console.out().print(table)
 
 
@@ -42,7 +53,7 @@ def list_demos(json_out: context.JsonOption = False) -> None:
 def run(
     name: Annotated[str, typer.Argument(help="The demo's id (see `bertstudy demo list`).")],
     quick: Annotated[bool, typer.Option("--quick", help="A smaller, faster version (seconds).")] = False,
-    save: Annotated[Path | None, typer.Option("--save", metavar="DIR", help="Also write the demo's data as JSON into DIR.")] = None,
+    save: Annotated[Path | None, typer.Option("--save", metavar="DIR", help="Also write the demo's data (JSON) and figures (PNG, with matplotlib) into DIR.")] = None,
     json_out: context.JsonOption = False,
 ) -> None:
     """Run a demo and draw its result in the terminal.
@@ -50,18 +61,43 @@ def run(
     Example: `bertstudy demo run attention-heatmap`
     """
     from bertstudy import demos
+    from bertstudy.demos import live
 
     demo = demos.get(name)
+    if save is not None:
+        _make_folder(save)  # before the run, so a bad --save costs no waiting
+    live.quiet = json_out
     module = demos.load(demo)
     started = time.perf_counter()
     data = module.run(quick=quick)
     seconds = time.perf_counter() - started
     context.store().record_demo(demo.id, seconds)
     if save is not None:
-        save.mkdir(parents=True, exist_ok=True)
-        (save / f"{demo.id}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        _save(save, demo.id, data, module.figures(data))
     if json_out:
         console.emit_json({"demo": demo.id, "seconds": round(seconds, 3), "data": data})
         return
     module.show(data)
     console.out().print(f"[muted]{i18n.t('demo.ran', seconds=seconds)}[/muted]")
+
+
+def _save(folder: Path, demo_id: str, data: dict, figures: list) -> None:
+    """The raw data as JSON and, when matplotlib is installed, each figure as a PNG."""
+    from bertstudy.demos import png
+
+    written = [folder / f"{demo_id}.json"]
+    written[0].write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    if png.available():
+        written += png.save(figures, folder, demo_id)
+    elif figures:
+        console.err().print(f"[warn]{i18n.t('demo.no_matplotlib')}[/warn]")
+    console.err().print(f"[muted]{i18n.t('demo.saved', files=', '.join(console.esc(p) for p in written))}[/muted]")
+
+
+def _make_folder(folder: Path) -> None:
+    from bertstudy.errors import UsageError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write to {folder}: {exc.strerror}") from None

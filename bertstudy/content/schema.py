@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 FORMAT_VERSION = 1
 TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PY_CLASS = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
 PY_ID = re.compile(r"^[a-z_][a-z0-9_]*$")
 Problems = list[tuple[tuple[str | int, ...], str]]
 DERIVED = {"derived": True}  # set by the loader, never written in YAML
@@ -199,6 +200,7 @@ class Case:
     name: str
     args: dict[str, Any]
     seed: int = 0
+    init: dict[str, Any] = field(default_factory=dict)  # a module exercise's constructor arguments
 
 
 @dataclass
@@ -212,7 +214,8 @@ class Exercise:
     cases: list[Case]
     hints: list[Text]
     format_version: int
-    function: str | None = None
+    define: str | None = None
+    module: bool = False
     forbidden: list[str] = field(default_factory=list)
     differentiable: bool = False
     stochastic: bool = False
@@ -225,7 +228,7 @@ class Exercise:
     @property
     def entry(self) -> str:
         """The name the learner's file must define."""
-        return self.function or self.id
+        return self.define or self.id
 
     def problems(self) -> Problems:
         out: Problems = _version(self.format_version)
@@ -237,6 +240,11 @@ class Exercise:
             out.append((("reference",), "write it as module:name, e.g. bertstudy.reference.attention:scaled_dot_product_attention"))
         if not self.cases:
             out.append((("cases",), "give at least one case"))
+        if self.module and not PY_CLASS.match(self.entry):
+            out.append((("define",), "a module exercise names its class: define: TransformerEncoderLayer"))
+        for n, case in enumerate(self.cases):
+            if case.init and not self.module:
+                out.append((("cases", n, "init"), "only a module exercise (module: true) has constructor arguments"))
         if not self.hints:
             out.append((("hints",), "give at least one hint"))
         if self.stochastic and self.differentiable:

@@ -1,21 +1,25 @@
-"""Self-attention weights over a short sentence, drawn as a heatmap in the terminal.
+"""Self-attention weights over a sentence, drawn as a heatmap.
 
-Each word type gets a fixed random vector (the same word, the same vector) plus a sinusoidal
-position code, and Q = K = V = X: no learned projections. The weights therefore show what raw
-similarity does: a token attends most to itself and to other copies of its word. A second table
-shows why the 1/√d_k scale matters: without it the softmax saturates (its entropy collapses).
-Leaves out: trained weights (a trained model learns W_Q and W_K to attend by meaning).
+With the pretrained extra installed (MiniLM-L6-H384-uncased, see bertstudy.reference.pretrained), the
+sentence goes through the real model and the demo draws a real head: the one, over all layers, that
+puts the most weight on the previous token (Clark et al. 2019 found such positional heads in BERT),
+and the one that puts the most weight on the next token.
+Without it, each word type gets a fixed random vector plus a sinusoidal position code and
+Q = K = V = X: no learned projections, so the weights show what raw similarity does (a token attends
+to itself and to copies of its word).
+Leaves out: what the heads mean (see the bert-layers demo) and the 1/√d_k scale (scaling-sqrt-dk).
 """
 
 from __future__ import annotations
 
-import math
 import zlib
 from typing import Any
 
 import torch
 
 from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.reference import pretrained
 from bertstudy.reference.attention import scaled_dot_product_attention
 from bertstudy.reference.positions import sinusoidal_positional_encoding
 
@@ -31,54 +35,75 @@ def embed(tokens: list[str], d_model: int) -> torch.Tensor:
     return torch.stack(vectors) + 0.5 * sinusoidal_positional_encoding(len(tokens), d_model)  # (L, d_model)
 
 
-def entropy(weights: torch.Tensor) -> torch.Tensor:
-    """Entropy in bits of each row of attention weights."""
-    return -(weights * torch.log2(weights.clamp_min(1e-12))).sum(-1)
+def real_heads(sentence: str) -> dict[str, Any]:
+    """Every head's weights of the pretrained model on `sentence`; picks a previous-token head and a [SEP] head."""
+    from bertstudy.reference.tokenization import BertTokenizer
+
+    tokenizer = BertTokenizer(pretrained.vocab_path())
+    encoding = tokenizer.encode(sentence)
+    tokens = tokenizer.convert_ids_to_tokens(encoding["input_ids"])
+    model = pretrained.load_bert()
+    layers = [layer.attention.self for layer in model.encoder.layer]
+    for attention in layers:
+        attention.keep_weights = True
+    with torch.no_grad():
+        model(torch.tensor([encoding["input_ids"]]))
+    weights = torch.stack([attention.weights[0] for attention in layers])  # (layers, h, L, L)
+    previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i-1
+    following = weights.diagonal(offset=1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i+1
+    picks = []
+    for name, score in (("previous", previous), ("next", following)):
+        layer, head = divmod(int(score.argmax()), score.shape[1])
+        picks.append({"pattern": name, "layer": layer, "head": head, "score": float(score[layer, head]),
+                      "weights": weights[layer, head].tolist()})
+    return {"model": "MiniLM-L6-H384-uncased", "tokens": tokens, "heads": picks}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    if pretrained.available():
+        return real_heads(SENTENCE)
     tokens = SENTENCE.split()
-    d_model = 32 if quick else 64
-    x = embed(tokens, d_model)  # (L, d_model)
+    x = embed(tokens, 32 if quick else 64)  # (L, d_model)
     _, weights = scaled_dot_product_attention(x, x, x)  # (L, L)
-    sizes = [4, 16, 64, 256] if quick else [4, 16, 64, 256, 1024]
-    saturation = []
-    gen = torch.Generator().manual_seed(0)
-    for d_k in sizes:
-        q, k = torch.randn(len(tokens), d_k, generator=gen), torch.randn(len(tokens), d_k, generator=gen)
-        scaled = torch.softmax(q @ k.T / math.sqrt(d_k), dim=-1)
-        raw = torch.softmax(q @ k.T, dim=-1)
-        saturation.append({"d_k": d_k, "entropy_scaled": entropy(scaled).mean().item(),
-                           "entropy_unscaled": entropy(raw).mean().item(),
-                           "max_weight_unscaled": raw.max(-1).values.mean().item()})
-    return {"tokens": tokens, "d_model": d_model, "weights": weights.tolist(),
-            "uniform_entropy": math.log2(len(tokens)), "saturation": saturation}
+    return {"model": None, "tokens": tokens, "heads": [{"pattern": "similarity", "layer": None, "head": None,
+                                                        "score": None, "weights": weights.tolist()}]}
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    out = []
+    for head in data["heads"]:
+        if head["layer"] is None:
+            title = "未训练的自注意力：Q = K = V = X（行：查询，列：键）" if zh else "Untrained self-attention, Q = K = V = X (rows: queries, columns: keys)"
+        else:
+            where = f"{data['model']} layer {head['layer']} head {head['head']}"
+            what = {"previous": ("关注前一个词元", "attends to the previous token"),
+                    "next": ("关注后一个词元", "attends to the next token")}[head["pattern"]]
+            title = f"{where}: {what[0] if zh else what[1]}"
+        out.append(draw.Heatmap(title, head["weights"], data["tokens"], data["tokens"], corner="q \\ k"))
+    return out
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    from bertstudy.demos.draw import heatmap
-
     out = console.out()
     zh = i18n.current() == "zh"
-    tokens = data["tokens"]
-    title = "自注意力权重（行：查询，列：键；每行之和为 1）" if zh else "Self-attention weights (rows: queries, columns: keys; each row sums to 1)"
-    out.print(heatmap(data["weights"], tokens, tokens, title, corner="q \\ k"))
-    out.print()
-    out.print("[muted]" + ("相同的词得到相同的向量，且 Q = K = V = X（没有学习到的投影），所以每个词最关注自己和同一个词的其他出现位置。"
-                           if zh else "Equal words get equal vectors and Q = K = V = X (no learned projections), so each token attends most "
-                           "to itself and to the other copies of its word.") + "[/muted]")
-    out.print()
-    table = Table(title="为什么要除以 √d_k：softmax 的熵（比特）" if zh else "Why divide by √d_k: entropy of the softmax (bits)")
-    for name in ("d_k", "with 1/√d_k" if not zh else "除以 √d_k", "without" if not zh else "不除", "max weight without" if not zh else "不除时最大权重"):
-        table.add_column(name, justify="right")
-    for row in data["saturation"]:
-        table.add_row(str(row["d_k"]), f"{row['entropy_scaled']:.2f}", f"{row['entropy_unscaled']:.2f}", f"{row['max_weight_unscaled']:.2f}")
-    out.print(table)
-    out.print("[muted]" + (f"均匀分布的熵为 {data['uniform_entropy']:.2f} 比特。不缩放时，d_k 越大，权重越集中到一个键上（熵趋于 0），softmax 的梯度随之消失。"
-                           if zh else f"A uniform row has {data['uniform_entropy']:.2f} bits. Without the scale, the larger d_k, the more "
-                           "the weight piles onto one key (entropy near 0), and the softmax's gradients vanish.") + "[/muted]")
+    for figure in figures(data):
+        draw.show(figure)
+        out.print()
+    if data["model"] is None:
+        note = ("相同的词得到相同的向量，且没有学习到的投影，所以每个词最关注自己和同一个词的其他出现位置。"
+                f"安装预训练模型后可看到真实的注意力头：{pretrained.INSTALL}" if zh else
+                "Equal words get equal vectors and there are no learned projections, so each token attends most to "
+                f"itself and to the other copies of its word. For real heads, install the pretrained model: {pretrained.INSTALL}")
+    else:
+        prev, following = data["heads"]
+        note = (f"每行之和为 1。第一个头平均把 {prev['score']:.0%} 的权重放在前一个词元上，第二个头把 "
+                f"{following['score']:.0%} 放在后一个词元上：只看相对位置、不看词义的位置型头（Clark et al. 2019 在 BERT 中发现了这类头）。"
+                if zh else
+                f"Each row sums to 1. The first head puts {prev['score']:.0%} of its weight on the previous token on average, "
+                f"the second {following['score']:.0%} on the next one: positional heads that look at relative position, not "
+                "meaning (Clark et al. 2019 found such heads in BERT).")
+    out.print(f"[muted]{console.esc(note)}[/muted]")
 
 
 if __name__ == "__main__":

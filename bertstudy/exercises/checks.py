@@ -41,17 +41,47 @@ def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None
         raise ContentError(exercise.file, None, "reference", f"cannot import {spec or exercise.reference}") from None
 
 
+MODULE = "__module__"  # a module case's constructor arguments and weights, beside the forward's arguments
+
+
+def module_state(reference: Callable[..., Any], init: dict[str, Any], seed: int) -> dict[str, torch.Tensor]:
+    """The weights of a module case: the reference's own initialisation (seeded), each floating
+    tensor then moved by seeded noise so that no weight sits at a default a bug could hide behind
+    (LayerNorm's ones and zeros, zero biases)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        module = reference(**init)
+    gen = torch.Generator().manual_seed(seed)
+    state = {}
+    for name, value in module.state_dict().items():
+        if value.is_floating_point():
+            value = value + 0.1 * torch.randn(value.shape, generator=gen, dtype=torch.float64).to(value.dtype)
+        state[name] = value.detach().clone()
+    return state
+
+
+def _bind(fn: Callable[..., Any], spec: dict[str, Any] | None, differentiable: bool):
+    """For a module case, the trusted module built and loaded; its parameters join the gradient leaves."""
+    if spec is None:
+        return fn, {}
+    module = fn(**spec["init"])
+    module.load_state_dict(spec["state"])
+    module.eval().requires_grad_(differentiable)
+    return module, dict(module.named_parameters()) if differentiable else {}
+
+
 def _run_reference(fn: Callable[..., Any], args: dict[str, Any], cotangent_seed: int, differentiable: bool):
     """Outputs (and gradients, with the cotangents used) of a trusted implementation."""
-    inputs = {k: _fresh(v, differentiable) for k, v in args.items()}
+    inputs = {k: _fresh(v, differentiable) for k, v in args.items() if k != MODULE}
+    call, parameters = _bind(fn, args.get(MODULE), differentiable)
     with torch.enable_grad() if differentiable else torch.no_grad():
-        output = fn(**inputs)
+        output = call(**inputs)
     if not differentiable:
         return output, None, None
     outs = [t for t in _tensors(output) if t.is_floating_point() and t.requires_grad]
     gen = torch.Generator().manual_seed(cotangent_seed)
     cotangents = [torch.randn(o.shape, generator=gen, dtype=torch.float64).to(o.dtype) for o in outs]
-    leaves = {k: v for k, v in inputs.items() if isinstance(v, torch.Tensor) and v.requires_grad}
+    leaves = {k: v for k, v in inputs.items() if isinstance(v, torch.Tensor) and v.requires_grad} | parameters
     loss = sum((o * c).sum() for o, c in zip(outs, cotangents))  # vector-Jacobian products, as the child does
     grads = torch.autograd.grad(loss, list(leaves.values()), allow_unused=True)
     grad_map = {k: (g.detach() if g is not None else torch.zeros_like(v)) for (k, v), g in zip(leaves.items(), grads)}
@@ -94,7 +124,9 @@ def _detach(value: Any) -> Any:
 def _shapes(args: dict[str, Any]) -> str:
     parts = []
     for k, v in args.items():
-        if case_maker.is_generator(v):
+        if k == MODULE:
+            parts.append(", ".join(f"{name}={value!r}" for name, value in v["init"].items()))
+        elif case_maker.is_generator(v):
             parts.append(f"{k} (seed {v['__generator__']})")
         elif isinstance(v, torch.Tensor):
             parts.append(f"{k} {tuple(v.shape)}{'' if v.dtype == torch.float32 else ' ' + str(v.dtype).removeprefix('torch.')}")
@@ -112,10 +144,12 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
     prepared = []
     for i, case in enumerate(exercise.cases):
         args = case_maker.build_args(case)
+        if exercise.module:
+            args[MODULE] = {"init": case.init, "state": module_state(reference, case.init, case.seed)}
         output, grads, cotangents = _run_reference(reference, args, 1000 + i, exercise.differentiable)
         prepared.append({"args": args, "expected": output, "grads": grads, "cotangents": cotangents})
     settings = {
-        "entry": exercise.entry, "forbidden": exercise.forbidden, "differentiable": exercise.differentiable,
+        "entry": exercise.entry, "module": exercise.module, "forbidden": exercise.forbidden, "differentiable": exercise.differentiable,
         "seconds": exercise.limits.seconds, "memory_mb": exercise.limits.memory_mb,
         "protected": [str(PACKAGE_DIR), str(exercise.folder.parent), str(home())],
         "repeat": exercise.stochastic,
@@ -155,7 +189,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
             if problem is None and difference(output, unplain(got["output_again"]), {}) is not None:
                 same_seed.append(f"case '{case.name}': two calls with equal seeds gave different results; draw every random number from `generator`")
         case_tests.append(Test(f"case: {case.name}", "failed" if problem else "passed", f"with {shapes}: {problem}" if problem else ""))
-        plain_args = {k: v for k, v in spec["args"].items() if not case_maker.is_generator(v)}
+        plain_args = {k: v for k, v in spec["args"].items() if not case_maker.is_generator(v) and k != MODULE}
         pure.append(difference(plain_args, unplain(got["args_after"]), {}, "inputs") is None)
         if exercise.differentiable:
             grad_tests.append(_grad_test(case.name, spec["grads"], got.get("grads"), exercise.tolerance, problem is None))

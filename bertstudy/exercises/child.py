@@ -174,13 +174,40 @@ def error_record(exc):
     return {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where}
 
 
+MODULE = "__module__"
+
+
+def bind(entry, construction, differentiable):
+    """For a module exercise, the learner's module built with the case's arguments and holding the
+    case's weights, in eval mode; its parameters join the gradient leaves."""
+    if construction is None:
+        return entry, []
+    module = entry(**construction["init"])
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"{type(module).__name__} is not a torch.nn.Module; subclass nn.Module")
+    loaded = module.load_state_dict(construction["state"], strict=False)
+    parameters = dict(module.named_parameters())
+    extra = [k for k in loaded.missing_keys if k in parameters]
+    if extra or loaded.unexpected_keys:
+        parts = []
+        if loaded.unexpected_keys:
+            parts.append("the statement names these but your module has none: " + ", ".join(loaded.unexpected_keys))
+        if extra:
+            parts.append("your module has these the statement does not name: " + ", ".join(extra))
+        raise LookupError("state_dict names differ; " + "; ".join(parts))
+    module.eval()
+    return module, list(parameters.items()) if differentiable else []
+
+
 def run_case(fn, case, differentiable, repeat):
-    args = clone(case["args"], requires_grad=differentiable)
+    construction = case["args"].get(MODULE)
+    args = clone({k: v for k, v in case["args"].items() if k != MODULE}, requires_grad=differentiable)
     record = {}
     try:
+        call, parameters = bind(fn, construction, differentiable)
         with torch.enable_grad() if differentiable else torch.no_grad():
-            output = fn(**args)
-            again = fn(**clone(case["args"])) if repeat else None  # same seed: must give the same result
+            output = call(**args)
+            again = call(**clone({k: v for k, v in case["args"].items() if k != MODULE})) if repeat else None  # same seed: must give the same result
     except Refused as exc:
         return {"refused": str(exc)}
     except Exception as exc:  # the learner's bug: report it, keep going
@@ -190,12 +217,12 @@ def run_case(fn, case, differentiable, repeat):
         record["output_again"] = plain(again)
     record["args_after"] = plain({k: v for k, v in args.items() if not isinstance(v, torch.Generator)})
     if differentiable:
-        leaves = [(k, v) for k, v in args.items() if isinstance(v, torch.Tensor) and v.requires_grad]
+        leaves = [(k, v) for k, v in args.items() if isinstance(v, torch.Tensor) and v.requires_grad] + parameters
         outs = [t for t in flat_tensors(output) if t.is_floating_point() and t.requires_grad]
         cotangents = case.get("cotangents") or []
-        if not outs or len(outs) != len(cotangents):
+        if not outs:
             record["grads"] = {"__missing__": "the output is not connected to the inputs' autograd graph"}
-        elif any(o.shape != c.shape for o, c in zip(outs, cotangents)):
+        elif len(outs) != len(cotangents) or any(o.shape != c.shape for o, c in zip(outs, cotangents)):
             record["grads"] = {"__missing__": "not compared: the outputs do not have the expected shapes"}
         else:
             try:
@@ -261,7 +288,8 @@ def grade_here() -> None:
         module = __import__("submission")
         fn = getattr(module, settings["entry"], None)
         if not callable(fn):
-            result["load_error"] = {"type": "AttributeError", "message": f"the file does not define a function `{settings['entry']}`", "where": ""}
+            kind = "class" if settings.get("module") else "function"
+            result["load_error"] = {"type": "AttributeError", "message": f"the file does not define a {kind} `{settings['entry']}`", "where": ""}
             fn = None
     except Refused as exc:
         result["refused"] = str(exc)

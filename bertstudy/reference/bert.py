@@ -132,7 +132,10 @@ class BertEmbeddings(nn.Module):
 
 
 class BertSelfAttention(nn.Module):
-    """The h heads' scaled dot-product attention: Q, K, V projections, no output projection."""
+    """The h heads' scaled dot-product attention: Q, K, V projections, no output projection.
+    With `keep_weights` set, the last forward's attention weights stay in `.weights`."""
+
+    keep_weights = False
 
     def __init__(self, config: BertConfig):
         super().__init__()
@@ -153,7 +156,9 @@ class BertSelfAttention(nn.Module):
         q = self.split_heads(self.query(x))  # (B, h, L, d_head)
         k = self.split_heads(self.key(x))  # (B, h, L, d_head)
         v = self.split_heads(self.value(x))  # (B, h, L, d_head)
-        context, _ = scaled_dot_product_attention(q, k, v, mask, self.dropout)  # (B, h, L, d_head)
+        context, weights = scaled_dot_product_attention(q, k, v, mask, self.dropout)  # (B, h, L, d_head)
+        if self.keep_weights:
+            self.weights = weights.detach()  # (B, h, L, L), for demos that draw them
         return context.transpose(1, 2).reshape(batch, length, d_model)  # (B, L, h, d_head) -> (B, L, D)
 
 

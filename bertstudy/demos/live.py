@@ -1,0 +1,39 @@
+"""Progress for the demos' longer loops: a Rich progress bar in a terminal, nothing otherwise.
+
+The bar goes to stderr and disappears when the loop ends, so results on stdout stay clean. It shows
+only when stderr is a terminal and `quiet` is off (`demo run --json` turns it on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+from bertstudy import console
+
+T = TypeVar("T")
+
+quiet = False
+
+
+def steps(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+    """Yield `items`, advancing a transient progress bar labelled `description`."""
+    err = console.err()
+    if quiet or not err.is_terminal:
+        yield from items
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task(description, total=total if total is not None else _length(items))
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def _length(items: Iterable[object]) -> int | None:
+    try:
+        return len(items)  # type: ignore[arg-type]
+    except TypeError:
+        return None
