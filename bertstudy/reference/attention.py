@@ -28,7 +28,7 @@ def scaled_dot_product_attention(
     applied to the weights that mix the values; the weights returned are the ones before it.
     """
     d_k = q.size(-1)
-    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., L_q, L_k)
+    scores = (q / math.sqrt(d_k)) @ k.transpose(-2, -1)  # (..., L_q, L_k); scaling q is cheaper than the scores
     if mask is not None:
         scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
     weights = torch.softmax(scores, dim=-1)  # each row sums to 1 over the keys

@@ -1,0 +1,206 @@
+"""What each layer of a pretrained BERT knows, measured with small probes on its hidden states.
+
+Sentences with an ambiguous word (bank, bat, spring, match, light), each sense four times, go through
+the model; the demo reads the hidden state after the embeddings and after every layer, and measures:
+- sense: leave-one-out nearest-centroid accuracy at telling the ambiguous word's two senses apart
+  (chance is 0.5); context has to flow into the word's vector for this to rise;
+- position: how well a ridge regression recovers a token's position from its vector (R² on held-out
+  sentences); the position embedding is added at the bottom and fades as context mixes in;
+- self-similarity: the mean cosine between one word's vectors in its different sentences, minus
+  the mean cosine between random tokens (Ethayarajh 2019, adjusted for anisotropy); the lower, the
+  more context-specific the vectors;
+- attention entropy: the mean entropy (bits) of the attention rows of each layer.
+With the pretrained extra (MiniLM-L6-H384-uncased) these are real; without it the same probes run on
+a randomly initialised model of the same shape, a control that shows what the training added.
+Leaves out: syntax probes (parse trees, part of speech), which need labelled data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.reference import pretrained
+
+SENSES = {
+    "bank": (["She sat on the bank of the river and watched the water.",
+              "Reeds grew along the muddy bank of the stream.",
+              "The boat drifted toward the far bank of the lake.",
+              "Children fished from the grassy bank all afternoon."],
+             ["He deposited his salary at the bank on Monday.",
+              "The bank approved the loan for the new house.",
+              "She opened a savings account at a local bank.",
+              "The bank raised its interest rates again."]),
+    "bat": (["A bat flew out of the cave at dusk.",
+             "The bat hung upside down from the branch.",
+             "Every bat in the colony hunts insects at night.",
+             "The little bat used echoes to find its way."],
+            ["He swung the bat and hit the ball hard.",
+             "She bought a new cricket bat for the season.",
+             "The player dropped his bat and ran to first base.",
+             "A wooden bat cracked during the game."]),
+    "spring": (["The flowers bloom early in the spring.",
+                "We plant the garden every spring.",
+                "Birds return north in the spring.",
+                "The weather in spring is mild and rainy."],
+               ["The spring in the old mattress was broken.",
+                "He compressed the spring and let it go.",
+                "A steel spring closes the door slowly.",
+                "The watch stopped because its spring snapped."]),
+    "match": (["He struck a match to light the candle.",
+               "The match burned down to his fingers.",
+               "She kept a box of match sticks by the stove.",
+               "One match was enough to start the fire."],
+              ["Our team won the football match on Sunday.",
+               "The tennis match lasted three hours.",
+               "Thousands watched the final match of the cup.",
+               "The chess match ended in a draw."]),
+    "light": (["Turn on the light, it is getting dark.",
+               "The light from the lamp filled the room.",
+               "Sunlight and light from the moon look different.",
+               "A bright light shone through the window."],
+              ["The box was light enough for a child to carry.",
+               "She packed a light bag for the short trip.",
+               "Aluminium is a light metal.",
+               "He prefers a light meal in the evening."]),
+}
+
+
+def load_model():
+    """The pretrained model, or a randomly initialised one of the same shape (the control)."""
+    if pretrained.available():
+        return pretrained.load_bert(), "MiniLM-L6-H384-uncased"
+    from bertstudy.reference.bert import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    config = BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536)
+    return BertModel(config).eval(), None
+
+
+def hidden_states(model, tokenizer, sentence: str) -> tuple[list[str], list[torch.Tensor], list[torch.Tensor]]:
+    """The tokens, the (L, D) states after the embeddings and after each layer, and each layer's (h, L, L) weights."""
+    ids = tokenizer.encode(sentence)["input_ids"]
+    x = torch.tensor([ids])
+    states = [model.embeddings(x)[0]]
+    weights = []
+    h = states[0][None]
+    for layer in model.encoder.layer:
+        layer.attention.self.keep_weights = True
+        h = layer(h)
+        states.append(h[0])
+        weights.append(layer.attention.self.weights[0])
+    return tokenizer.convert_ids_to_tokens(ids), states, weights
+
+
+def sense_accuracy(vectors: list[torch.Tensor], labels: list[int]) -> float:
+    """Leave-one-out nearest-centroid accuracy (cosine)."""
+    stacked = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)  # (n, D)
+    labels_t = torch.tensor(labels)
+    right = 0
+    for i in range(len(vectors)):
+        keep = torch.arange(len(vectors)) != i
+        centroids = torch.stack([stacked[keep & (labels_t == c)].mean(0) for c in (0, 1)])  # (2, D)
+        right += int(int((centroids @ stacked[i]).argmax()) == labels[i])
+    return right / len(vectors)
+
+
+def position_r2(train: list[tuple[torch.Tensor, int]], test: list[tuple[torch.Tensor, int]], ridge: float = 1.0) -> float:
+    """R² on `test` of a ridge regression from a token's vector to its position, fitted on `train`."""
+    x = torch.stack([v for v, _ in train]).double()
+    y = torch.tensor([float(p) for _, p in train], dtype=torch.float64)
+    mean_x, mean_y = x.mean(0), y.mean()
+    xc = x - mean_x
+    w = torch.linalg.solve(xc.T @ xc + ridge * torch.eye(x.shape[1], dtype=torch.float64), xc.T @ (y - mean_y))
+    xt = torch.stack([v for v, _ in test]).double()
+    yt = torch.tensor([float(p) for _, p in test], dtype=torch.float64)
+    predicted = (xt - mean_x) @ w + mean_y
+    return float(1 - ((yt - predicted) ** 2).sum() / ((yt - yt.mean()) ** 2).sum())
+
+
+def mean_cosine(vectors: list[torch.Tensor]) -> float:
+    stacked = torch.nn.functional.normalize(torch.stack(vectors), dim=-1)
+    n = len(vectors)
+    similarity = stacked @ stacked.T
+    return float((similarity.sum() - similarity.diagonal().sum()) / (n * (n - 1)))
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    from bertstudy.reference.tokenization import BertTokenizer
+
+    model, name = load_model()
+    tokenizer = BertTokenizer(pretrained.vocab_path())
+    words = list(SENSES)[:3] if quick else list(SENSES)
+    per_word: dict[str, list[tuple[int, list[torch.Tensor]]]] = {w: [] for w in words}
+    tokens_by_sentence, entropies = [], []
+    with torch.no_grad():
+        for word in words:
+            for sense, sentences in enumerate(SENSES[word]):
+                for sentence in sentences:
+                    tokens, states, weights = hidden_states(model, tokenizer, sentence)
+                    where = tokens.index(word)
+                    per_word[word].append((sense, [s[where] for s in states]))
+                    tokens_by_sentence.append(states)
+                    entropies.append([float(-(w * torch.log2(w.clamp_min(1e-12))).sum(-1).mean()) for w in weights])
+    layers = len(tokens_by_sentence[0])
+    gen = torch.Generator().manual_seed(0)
+    rows = []
+    for layer in range(layers):
+        accuracy = sum(sense_accuracy([v[layer] for _, v in per_word[w]], [s for s, _ in per_word[w]]) for w in words) / len(words)
+        pairs = [(states[layer][i], i) for states in tokens_by_sentence for i in range(states[layer].shape[0])]
+        split = len(tokens_by_sentence) // 2
+        cut = sum(states[layer].shape[0] for states in tokens_by_sentence[:split])
+        r2 = position_r2(pairs[:cut], pairs[cut:])
+        self_similarity = sum(mean_cosine([v[layer] for _, v in per_word[w]]) for w in words) / len(words)
+        sample = torch.randint(len(pairs), (60,), generator=gen)
+        baseline = mean_cosine([pairs[int(i)][0] for i in sample])
+        rows.append({"layer": layer, "sense_accuracy": accuracy, "position_r2": r2,
+                     "self_similarity": self_similarity - baseline,
+                     "attention_entropy": None if layer == 0 else sum(e[layer - 1] for e in entropies) / len(entropies)})
+    return {"model": name, "words": words, "sentences": len(tokens_by_sentence), "layers": rows}
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    x = [r["layer"] for r in data["layers"]]
+    series = {("词义准确率" if zh else "sense accuracy"): [r["sense_accuracy"] for r in data["layers"]],
+              ("位置 R²" if zh else "position R²"): [r["position_r2"] for r in data["layers"]],
+              ("自相似度（校正后）" if zh else "self-similarity (adjusted)"): [r["self_similarity"] for r in data["layers"]]}
+    title = ("各层探针结果（第 0 层为嵌入输出）" if zh else "Probes per layer (layer 0 is the embeddings' output)")
+    return [draw.Lines(title, x, series, x_label="layer" if not zh else "层")]
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    if data["model"] is None:
+        out.print("[warn]" + console.esc(
+            f"没有安装预训练模型，下面是随机初始化的同形状模型（对照组）。安装真实模型：{pretrained.INSTALL}" if zh else
+            f"The pretrained model is not installed: below is a randomly initialised model of the same shape (a control). "
+            f"For the real one: {pretrained.INSTALL}") + "[/warn]")
+    for figure in figures(data):
+        draw.show(figure)
+    table = Table(title=data["model"] or ("随机初始化" if zh else "random weights"))
+    for column in (("层", "词义", "位置 R²", "自相似度", "注意力熵") if zh else
+                   ("layer", "sense", "position R²", "self-sim.", "attn. entropy")):
+        table.add_column(column, justify="right")
+    for r in data["layers"]:
+        entropy = "" if r["attention_entropy"] is None else f"{r['attention_entropy']:.2f}"
+        table.add_row(str(r["layer"]), f"{r['sense_accuracy']:.2f}", f"{r['position_r2']:.2f}", f"{r['self_similarity']:.2f}", entropy)
+    out.print(table)
+    note = ("词义：用留一法最近质心区分歧义词的两种含义（随机猜为 0.5）。位置：从向量线性恢复词元位置的能力。"
+            "自相似度：同一个词在不同句子中的向量有多相似（减去随机词元之间的相似度）；越低说明越依赖上下文。"
+            if zh else
+            "Sense: leave-one-out nearest-centroid accuracy at telling an ambiguous word's senses apart (chance 0.5). "
+            "Position: how linearly a token's position can be read from its vector. Self-similarity: how alike one word's "
+            "vectors are across sentences, minus the similarity of random tokens; lower means more context-specific.")
+    out.print(f"[muted]{console.esc(note)}[/muted]")
+
+
+if __name__ == "__main__":
+    show(run())
