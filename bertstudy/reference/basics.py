@@ -1,16 +1,45 @@
-"""Deep-learning basics written from scratch: softmax, cross-entropy and layer normalisation.
+"""Deep-learning basics written from scratch: GELU, softmax, cross-entropy, layer and batch normalisation.
 
-The answer keys of the dl-basics and training-tricks exercises, and the building blocks the rest
-of the reference reuses. Each is numerically stable (the softmax and the cross-entropy subtract
-the row maximum before exponentiating) and differentiable by autograd.
+The answer keys of the dl-basics, training-tricks and bert-architecture exercises, and the
+building blocks the rest of the reference reuses. Each is numerically stable (the softmax and the
+cross-entropy subtract the row maximum before exponentiating) and differentiable by autograd.
 Leaves out: label smoothing, class weights and reductions other than the mean in the
-cross-entropy; LayerNorm without an affine part or over several trailing dimensions; fused
-kernels.
+cross-entropy; LayerNorm without an affine part or over several trailing dimensions; BatchNorm's
+running statistics (batch_norm is the training-mode computation only); fused kernels.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
+from torch import nn
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """GELU (Hendrycks & Gimpel 2016), exact: x · Φ(x) = 0.5 · x · (1 + erf(x / √2)).
+
+    x (...) float; returns a tensor of the same shape and dtype. Φ is the standard normal CDF, so
+    GELU weights each input by how likely a standard normal variable is to be smaller than it.
+    BERT's "gelu" in Hugging Face transformers, and torch.nn.functional.gelu's default.
+    """
+    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+
+def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
+    """GELU's tanh approximation: 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).
+
+    The form in Google's original BERT code and in GPT-2 (HF's "gelu_new",
+    F.gelu(approximate="tanh")). It differs from the exact form by at most about 4.7e-4, near |x| = 2.7.
+    """
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
+
+
+class GELU(nn.Module):
+    """The exact (erf) GELU as a module, for use inside nn.Sequential; see gelu()."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return gelu(x)  # same shape as x
 
 
 def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -53,3 +82,18 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     var = (x - mean).pow(2).mean(dim=-1, keepdim=True)  # (..., 1), biased
     x_hat = (x - mean) / torch.sqrt(var + eps)  # (..., d_model)
     return weight * x_hat + bias  # (..., d_model)
+
+
+def batch_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """BatchNorm (Ioffe & Szegedy 2015) in training mode, over the batch dimension.
+
+    x (N, d) float; weight (gamma) and bias (beta) (d,). Each FEATURE (column) is normalised with
+    the mean and biased variance of that feature over the N examples of the batch, the transpose
+    of layer_norm, which normalises each example (row) over its features. Returns
+    weight * (x - mean) / sqrt(var + eps) + bias, of x's shape and dtype; eps defaults to
+    PyTorch's 1e-5. The running averages used at evaluation time are left out.
+    """
+    mean = x.mean(dim=0, keepdim=True)  # (1, d): one mean per feature
+    var = (x - mean).pow(2).mean(dim=0, keepdim=True)  # (1, d), biased
+    x_hat = (x - mean) / torch.sqrt(var + eps)  # (N, d)
+    return weight * x_hat + bias  # (N, d)
