@@ -1,0 +1,120 @@
+"""What BERT is fed for a sentence pair, and how its three embeddings add up.
+
+Two sentences go through the reference BertTokenizer with BERT's real uncased vocabulary and come
+out as [CLS] A [SEP] B [SEP], padded: a table shows, per position, the token, its id, its segment
+id (token_type_ids), its position id and the attention mask. Then a small BertEmbeddings from
+bertstudy.reference.bert, with BERT's random initialisation (no training), looks the three ids up:
+the word, position and segment vectors are summed and layer-normalised. The demo shows the norm
+of each part per position and checks that LayerNorm(word + position + segment), computed by hand,
+is exactly the module's output.
+Leaves out: trained weights (trained embeddings have other norms) and dropout (eval mode).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.reference.bert import BertConfig, BertEmbeddings, init_bert_weights
+from bertstudy.reference.tokenization import BertTokenizer
+
+SENTENCE_A = "Is tokenization hard?"
+SENTENCE_B = "Not with WordPiece!"
+MAX_LENGTH = 16
+PARTS = ("word", "position", "segment", "sum", "output")
+PART_NAMES = {"word": "词", "position": "位置", "segment": "句段", "sum": "三者之和", "output": "LayerNorm 输出"}
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    tokenizer = BertTokenizer()
+    encoding = tokenizer.encode(SENTENCE_A, SENTENCE_B, max_length=MAX_LENGTH, truncation=True, padding="max_length")
+    tokens = tokenizer.convert_ids_to_tokens(encoding["input_ids"])
+    positions = list(range(MAX_LENGTH))
+
+    torch.manual_seed(0)
+    config = BertConfig.tiny(vocab_size=len(tokenizer), hidden_size=32 if quick else 128,
+                             num_attention_heads=2, max_position_embeddings=64)
+    embeddings = BertEmbeddings(config)
+    init_bert_weights(embeddings, config)
+    embeddings.eval()  # no dropout
+
+    input_ids = torch.tensor([encoding["input_ids"]])  # (1, L)
+    token_type_ids = torch.tensor([encoding["token_type_ids"]])  # (1, L)
+    position_ids = torch.tensor([positions])  # (1, L)
+    with torch.no_grad():
+        word = embeddings.word_embeddings(input_ids)  # (1, L, D)
+        position = embeddings.position_embeddings(position_ids)  # (1, L, D)
+        segment = embeddings.token_type_embeddings(token_type_ids)  # (1, L, D)
+        total = word + segment + position  # (1, L, D), in the order BertEmbeddings adds them
+        by_hand = embeddings.LayerNorm(total)  # (1, L, D)
+        output = embeddings(input_ids, token_type_ids)  # (1, L, D)
+    parts = {"word": word, "position": position, "segment": segment, "sum": total, "output": output}
+    norms = {name: value[0].norm(dim=-1).tolist() for name, value in parts.items()}  # L numbers each
+    return {
+        "sentence_a": SENTENCE_A, "sentence_b": SENTENCE_B, "max_length": MAX_LENGTH,
+        "tokens": tokens, "input_ids": encoding["input_ids"], "token_type_ids": encoding["token_type_ids"],
+        "position_ids": positions, "attention_mask": encoding["attention_mask"],
+        "hidden_size": config.hidden_size, "initializer_range": config.initializer_range,
+        "norms": norms,
+        "max_difference": (by_hand - output).abs().max().item(),
+        "output_mean": output[0].mean(dim=-1).abs().max().item(),  # largest |row mean|
+        "output_std": output[0].std(dim=-1, unbiased=False).tolist(),
+    }
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    rows = [f"{i} {token}" for i, token in enumerate(data["tokens"])]
+    parts = PARTS[:4]  # before LayerNorm; its output (norm about √d) would drown their scale
+    values = [[data["norms"][part][i] for part in parts] for i in range(len(rows))]
+    columns = [PART_NAMES[p] for p in parts] if zh else list(parts)
+    title = ("LayerNorm 之前各部分向量的范数（行：位置与词元）" if zh else
+             "Norm of each part before LayerNorm (rows: position and token)")
+    return [draw.Heatmap(title, values, rows, columns, corner="位置 词元" if zh else "pos token")]
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    esc = console.esc
+    out.print(f"[title]A:[/title] {esc(data['sentence_a'])}   [title]B:[/title] {esc(data['sentence_b'])}   "
+              f"[muted]max_length = {data['max_length']}[/muted]")
+    table = Table(title=esc("[CLS] A [SEP] B [SEP]，填充到 max_length" if zh else "[CLS] A [SEP] B [SEP], padded to max_length"))
+    for name in (("位置", "词元", "input_ids", "句段 (token_type_ids)", "attention_mask") if zh else
+                 ("position", "token", "input_ids", "segment (token_type_ids)", "attention_mask")):
+        table.add_column(name, justify="left" if name in ("token", "词元") else "right")
+    for i, token in enumerate(data["tokens"]):
+        style = "muted" if data["attention_mask"][i] == 0 else ("accent" if token in ("[CLS]", "[SEP]") else "")
+        cells = (data["position_ids"][i], token, data["input_ids"][i], data["token_type_ids"][i], data["attention_mask"][i])
+        table.add_row(*(f"[{style}]{esc(c)}[/{style}]" if style else esc(c) for c in cells))
+    out.print(table)
+    out.print("[muted]" + esc(
+        "句段 id：[CLS]、A 和第一个 [SEP] 为 0，B 和最后一个 [SEP] 为 1；填充处句段为 0、掩码为 0。位置 id 从 0 连续编号，跨过两个句子。"
+        if zh else "Segment ids: 0 for [CLS], A and the first [SEP]; 1 for B and the final [SEP]; padding has segment 0 "
+        "and mask 0. Position ids count from 0 straight across both sentences.") + "[/muted]")
+    out.print()
+    for figure in figures(data):
+        draw.show(figure)
+    std = data["output_std"]
+    output_norms = data["norms"]["output"]
+    out.print("[muted]" + esc(
+        (f"随机初始化（N(0, {data['initializer_range']}²)，d = {data['hidden_size']}）下三部分的范数相近；[PAD] 的词向量恒为 0（padding_idx）。"
+         f"手算的 LayerNorm(词 + 位置 + 句段) 与 BertEmbeddings 的输出之差最大为 {data['max_difference']:.1e}；"
+         f"输出每行均值约为 0（最大 |均值| {data['output_mean']:.1e}），标准差约为 1（{min(std):.3f}–{max(std):.3f}），"
+         f"所以每行的范数都约为 √d ≈ {data['hidden_size'] ** 0.5:.1f}（{min(output_norms):.2f}–{max(output_norms):.2f}）。")
+        if zh else
+        (f"With BERT's random initialisation (N(0, {data['initializer_range']}²), d = {data['hidden_size']}) the three parts "
+         f"have similar norms, and [PAD]'s word vector is exactly 0 (padding_idx). LayerNorm(word + position + segment) "
+         f"computed by hand differs from BertEmbeddings' output by at most {data['max_difference']:.1e}; each output row has "
+         f"mean about 0 (largest |mean| {data['output_mean']:.1e}) and standard deviation about 1 ({min(std):.3f}–{max(std):.3f}), "
+         f"so every row's norm is about √d ≈ {data['hidden_size'] ** 0.5:.1f} ({min(output_norms):.2f}–{max(output_norms):.2f}).")
+    ) + "[/muted]")
+
+
+if __name__ == "__main__":
+    show(run())

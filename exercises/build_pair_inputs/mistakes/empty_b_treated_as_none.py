@@ -1,0 +1,18 @@
+def build_pair_inputs(ids_a, ids_b, max_length, cls_id, sep_id, pad_id=0):
+    a = list(ids_a)
+    if not ids_b:
+        a = a[:max_length - 2]
+        ids = [cls_id] + a + [sep_id]
+        segments = [0] * len(ids)
+    else:
+        b = list(ids_b)
+        while len(a) + len(b) > max_length - 3:
+            if len(a) > len(b):
+                a.pop()
+            else:
+                b.pop()
+        ids = [cls_id] + a + [sep_id] + b + [sep_id]
+        segments = [0] * (len(a) + 2) + [1] * (len(b) + 1)
+    n = max_length - len(ids)
+    return {"input_ids": ids + [pad_id] * n, "token_type_ids": segments + [0] * n,
+            "attention_mask": [1] * len(ids) + [0] * n}
