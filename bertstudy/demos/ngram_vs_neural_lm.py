@@ -1,0 +1,180 @@
+"""n-gram models against a small neural language model, by perplexity on held-out sentences.
+
+The text is the word2vec demo's corpus (bertstudy/data/embedding-corpus.txt); every tenth sentence
+is held out and the vocabulary comes from the other nine tenths (plus <unk>, <s>, </s>). Every
+model predicts exactly the same held-out tokens: each word and each sentence's </s>, given the
+words before it in its sentence. The models (bertstudy.reference.language_model): a unigram, a
+bigram and a trigram model with add-one smoothing; a bigram, trigram and 4-gram model with
+interpolated Kneser-Ney; and a Bengio-style feed-forward network over the previous three words,
+trained with Adam. The demo prints a perplexity table (with the uniform model, PPL = V, as the
+baseline), the neural model's training and held-out loss curve, and a sentence sampled from
+several of the models.
+Leaves out: recurrent and Transformer LMs, tuning k or the discount on held-out data, and the
+neural model's early stopping (its held-out loss is shown, not used).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.demos.live import steps
+from bertstudy.demos.word2vec import read_corpus
+from bertstudy.reference.language_model import (
+    FeedForwardLM, NGramModel, Vocabulary, ngram_windows, perplexity, perplexity_of_log_probs, sample_sentence, train_lm,
+)
+
+HELD_OUT_EVERY = 10
+CONTEXT = 3  # the neural model sees the previous three words, as a 4-gram model does
+D_EMBED, D_HIDDEN, BATCH, LEARNING_RATE = 32, 64, 128, 3e-3
+NGRAMS = [  # (key, n, smoothing)
+    ("unigram-add-one", 1, "add-k"), ("bigram-add-one", 2, "add-k"), ("trigram-add-one", 3, "add-k"),
+    ("bigram-kn", 2, "kneser-ney"), ("trigram-kn", 3, "kneser-ney"), ("4gram-kn", 4, "kneser-ney"),
+]
+NAMES = {
+    "uniform": ("uniform: every token 1/V", "均匀分布：每个词元 1/V"),
+    "unigram-add-one": ("unigram, add-one", "一元，加一平滑"),
+    "bigram-add-one": ("bigram, add-one", "二元，加一平滑"),
+    "trigram-add-one": ("trigram, add-one", "三元，加一平滑"),
+    "bigram-kn": ("bigram, Kneser-Ney", "二元，Kneser-Ney"),
+    "trigram-kn": ("trigram, Kneser-Ney", "三元，Kneser-Ney"),
+    "4gram-kn": ("4-gram, Kneser-Ney", "四元，Kneser-Ney"),
+    "neural": ("neural, previous 3 words", "神经网络，前 3 个词"),
+}
+SAMPLED = ["unigram-add-one", "bigram-kn", "trigram-kn", "neural"]
+
+
+def name(key: str) -> str:
+    en, zh = NAMES[key]
+    return zh if i18n.current() == "zh" else en
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    sentences = read_corpus()
+    train_words = [s for i, s in enumerate(sentences) if i % HELD_OUT_EVERY]
+    test_words = [s for i, s in enumerate(sentences) if i % HELD_OUT_EVERY == 0]
+    vocab = Vocabulary(train_words)
+    train, test = [vocab.encode(s) for s in train_words], [vocab.encode(s) for s in test_words]
+    V = len(vocab)
+    gen = torch.Generator().manual_seed(0)
+
+    ppl: dict[str, float] = {"uniform": perplexity(torch.zeros(1, V, dtype=torch.float64), torch.tensor([0])).item()}  # equal scores: exactly V
+    models: dict[str, Any] = {}
+    scored: dict[str, int] = {}  # how many held-out tokens each model predicted
+    for key, n, smoothing in NGRAMS:
+        model = NGramModel(n, V, vocab.bos, vocab.eos, smoothing=smoothing, k=1.0).fit(train)
+        log_probs = torch.cat([model.log_probs(s) for s in test])  # one per held-out token, </s> included
+        ppl[key] = perplexity_of_log_probs(log_probs).item()
+        scored[key] = len(log_probs)
+        models[key] = model
+
+    contexts, targets = ngram_windows(train, CONTEXT, vocab.bos, vocab.eos)  # (N, 3), (N,)
+    test_contexts, test_targets = ngram_windows(test, CONTEXT, vocab.bos, vocab.eos)
+    torch.manual_seed(0)  # the network's initial weights
+    neural = FeedForwardLM(V, CONTEXT, D_EMBED, D_HIDDEN)
+    n_steps, every = (200, 20) if quick else (800, 40)
+    curve: dict[str, list[float]] = {"step": [], "train": [], "held_out": []}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tensors this small run fastest on one thread
+    try:
+        recent: list[float] = []
+        training = train_lm(neural, contexts, targets, steps=n_steps, batch_size=BATCH, lr=LEARNING_RATE, generator=gen)
+        for step, loss in enumerate(steps(training, "training", total=n_steps), start=1):
+            recent.append(loss)
+            if step % every == 0:
+                with torch.no_grad():
+                    held_out = perplexity(neural(test_contexts), test_targets).log().item()  # mean NLL, nats
+                curve["step"].append(float(step))
+                curve["train"].append(sum(recent) / len(recent))
+                curve["held_out"].append(held_out)
+                recent = []
+        with torch.no_grad():
+            ppl["neural"] = perplexity(neural(test_contexts), test_targets).item()
+            scored["neural"] = len(test_targets)
+            train_ppl = perplexity(neural(contexts), targets).item()
+    finally:
+        torch.set_num_threads(threads)
+    models["neural"] = neural
+
+    samples = {}
+    for key in SAMPLED:
+        context_size = CONTEXT if key == "neural" else models[key].n - 1
+        ids = sample_sentence(models[key].distribution, context_size, vocab.bos, vocab.eos, gen, max_len=20)
+        samples[key] = " ".join(vocab.decode(ids))
+    return {
+        "vocab_size": V, "train_sentences": len(train), "test_sentences": len(test),
+        "train_tokens": sum(len(s) + 1 for s in train), "test_tokens": len(test_targets),
+        "unknown_in_test": sum(w == vocab.unk for s in test for w in s),
+        "perplexity": ppl, "scored_tokens": scored, "neural_train_perplexity": train_ppl,
+        "steps": n_steps, "eval_every": every, "curve": curve, "samples": samples,
+    }
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    curve = data["curve"]
+    flat = math.log(data["perplexity"]["trigram-kn"])
+    every = data["eval_every"]
+    series = {(f"训练损失（最近 {every} 批的平均）" if zh else f"training loss (mean of the last {every} batches)"): curve["train"],
+              ("留出集损失" if zh else "held-out loss"): curve["held_out"],
+              ("三元 Kneser-Ney 的留出集 ln PPL" if zh else "trigram Kneser-Ney, held-out ln PPL"): [flat] * len(curve["step"])}
+    return [draw.Lines("神经语言模型的损失（nat/词元）" if zh else "Neural LM loss (nats per token)", curve["step"], series,
+                       x_label="步数" if zh else "step", y_label="交叉熵 = ln PPL" if zh else "cross-entropy = ln PPL")]
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    table = Table(title=(f"留出集上的困惑度（{data['test_sentences']} 个句子，{data['test_tokens']} 个待预测的词元，V = {data['vocab_size']}）"
+                         if zh else f"Held-out perplexity ({data['test_sentences']} sentences, {data['test_tokens']} predicted "
+                         f"tokens, V = {data['vocab_size']})"))
+    table.add_column("模型" if zh else "model")
+    table.add_column("困惑度" if zh else "perplexity", justify="right")
+    table.add_column("ln PPL（nat/词元）" if zh else "ln PPL (nats/token)", justify="right")
+    for key, value in data["perplexity"].items():
+        table.add_row(console.esc(name(key)), f"{value:.2f}", f"{math.log(value):.3f}")
+    out.print(table)
+    p = data["perplexity"]
+    note = (f"加一平滑给每个没见过的 n 元组都记 1 次，而可能的三元组远多于见过的，于是三元模型（{p['trigram-add-one']:.1f}）"
+            f"反而不如二元模型（{p['bigram-add-one']:.1f}）。Kneser-Ney 从每个见过的计数里扣掉一点折扣，把省下的概率质量交给更短历史的分布，"
+            f"三元降到 {p['trigram-kn']:.1f}。神经模型与四元模型（{p['4gram-kn']:.1f}）看同样多的上下文，却能在相似的词之间共享所学"
+            + (f"，困惑度更低（{p['neural']:.1f}）。" if p["neural"] < p["4gram-kn"] else f"；只训练这么几步时还不如它（{p['neural']:.1f}）。")
+            if zh else
+            f"Add-one gives every unseen n-gram a count of 1, and there are far more possible trigrams than seen ones, so the "
+            f"trigram ({p['trigram-add-one']:.1f}) does worse than the bigram ({p['bigram-add-one']:.1f}). Kneser-Ney takes a "
+            f"small discount off every seen count and hands that mass to the shorter history's distribution: the trigram drops to "
+            f"{p['trigram-kn']:.1f}. The neural model sees as much context as the 4-gram ({p['4gram-kn']:.1f}) but shares "
+            "what it learns between similar words"
+            + (f", and its perplexity is lower ({p['neural']:.1f})." if p["neural"] < p["4gram-kn"]
+               else f"; with this little training it is not better yet ({p['neural']:.1f})."))
+    out.print("[muted]" + console.esc(note) + "[/muted]")
+    out.print()
+    for figure in figures(data):
+        draw.show(figure)
+    note = (f"{data['steps']} 步后，神经模型在训练集上的困惑度为 {data['neural_train_perplexity']:.2f}，留出集上为 {p['neural']:.2f}："
+            "两条曲线之间的差距就是过拟合。"
+            if zh else
+            f"After {data['steps']} steps the neural model's perplexity is {data['neural_train_perplexity']:.2f} on the training "
+            f"text and {p['neural']:.2f} on the held-out text: the gap between the curves is overfitting.")
+    out.print("[muted]" + console.esc(note) + "[/muted]")
+    out.print()
+    samples = Table(title="每个模型随机生成的一句话" if zh else "A sentence sampled from each model")
+    samples.add_column("模型" if zh else "model")
+    samples.add_column("句子" if zh else "sentence")
+    for key, sentence in data["samples"].items():
+        samples.add_row(console.esc(name(key)), console.esc(sentence))
+    out.print(samples)
+    out.print("[muted]" + console.esc(
+        "一元模型只按词频抽词，不管顺序；上下文越长，句子越通顺。" if zh else
+        "The unigram model draws words by frequency alone, ignoring order; the longer the context, the more fluent the sentence.")
+        + "[/muted]")
+
+
+if __name__ == "__main__":
+    show(run())

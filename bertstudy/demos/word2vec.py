@@ -1,0 +1,164 @@
+"""Skip-gram with negative sampling learns word vectors from a small corpus in seconds.
+
+The corpus (bertstudy/data/embedding-corpus.txt) is about nine hundred short sentences about a small
+closed world: animals, foods, colours, numbers, cities, countries, languages, days and family.
+Words of one group turn up in the same kinds of context ("we ate ... for lunch", "... is the
+capital of ..."), and that is all SGNS sees: pairs of words within two positions of each other,
+five noise words per pair from the unigram distribution to the power 3/4, frequent words
+subsampled, Adam on the mean loss (bertstudy.reference.word2vec). The demo shows the loss curve,
+the nearest neighbours of a few words by cosine similarity, a cosine-similarity heatmap of words
+from four groups, and how often a word's neighbours share its group, before and after training.
+Leaves out: analogies (the corpus is too small for them to be reliable), CBOW, hierarchical
+softmax, and the original tool's tricks (dynamic window, decaying learning rate).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.demos.live import steps
+from bertstudy.reference.language_model import Vocabulary
+from bertstudy.reference.word2vec import SkipGram, nearest_neighbours, train_skipgram
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "embedding-corpus.txt"
+GROUPS = {  # the word groups of the corpus's closed world
+    "animals": ["cat", "dog", "horse", "cow", "sheep", "pig", "rabbit", "goat"],
+    "foods": ["bread", "rice", "cheese", "soup", "cake", "pasta", "salad", "honey"],
+    "colours": ["red", "blue", "green", "yellow", "white", "black", "brown", "purple"],
+    "numbers": ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
+    "cities": ["paris", "london", "tokyo", "rome", "berlin", "madrid", "beijing"],
+    "countries": ["france", "england", "japan", "italy", "germany", "spain", "china"],
+    "languages": ["french", "english", "japanese", "italian", "german", "spanish", "chinese"],
+    "days": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    "family": ["mother", "father", "sister", "brother", "aunt", "uncle"],
+}
+GROUP_ZH = {"animals": "动物", "foods": "食物", "colours": "颜色", "numbers": "数字", "cities": "城市",
+            "countries": "国家", "languages": "语言", "days": "星期", "family": "家人"}
+QUERIES = ["cat", "bread", "blue", "five", "paris", "japan", "french", "monday", "sister"]
+HEATMAP_WORDS = ["cat", "dog", "cow", "bread", "rice", "cake", "red", "blue", "green", "paris", "rome", "tokyo"]
+DIM, WINDOW, NEGATIVES, BATCH, LEARNING_RATE, SUBSAMPLE_T = 32, 2, 5, 256, 0.01, 1e-3
+K_NEIGHBOURS = 5
+
+
+def read_corpus(path: Path = CORPUS) -> list[list[str]]:
+    """The corpus's sentences as lists of lower-case words (lines starting with # are comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [re.findall(r"[a-z]+", line.lower()) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def group_agreement(vectors: torch.Tensor, vocab: Vocabulary) -> dict[str, float]:
+    """For each group, the share of its words' K_NEIGHBOURS nearest neighbours in the same group."""
+    shares = {}
+    for group, words in GROUPS.items():
+        hits = 0
+        for word in words:
+            neighbours = nearest_neighbours(vectors, vocab.index[word], K_NEIGHBOURS)
+            hits += sum(vocab.tokens[i] in words for i, _ in neighbours)
+        shares[group] = hits / (K_NEIGHBOURS * len(words))
+    return shares
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    sentences = read_corpus()
+    vocab = Vocabulary(sentences)
+    ids = [vocab.encode(s) for s in sentences]
+    counts = vocab.counts(ids)  # (V,)
+    n_steps = 250 if quick else 1000
+    gen = torch.Generator().manual_seed(0)
+    model = SkipGram(len(vocab), DIM, gen)
+    before = group_agreement(model.center.weight.detach(), vocab)
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tensors this small run fastest on one thread
+    try:
+        training = train_skipgram(model, ids, counts, steps=n_steps, batch_size=BATCH, window=WINDOW,
+                                  num_negatives=NEGATIVES, lr=LEARNING_RATE, t=SUBSAMPLE_T, generator=gen)
+        losses = list(steps(training, "training", total=n_steps))
+    finally:
+        torch.set_num_threads(threads)
+
+    vectors = model.center.weight.detach()  # (V, DIM): v_w, the embeddings word2vec keeps
+    neighbours = {w: [(vocab.tokens[i], cos) for i, cos in nearest_neighbours(vectors, vocab.index[w], K_NEIGHBOURS)]
+                  for w in QUERIES}
+    unit = vectors / vectors.norm(dim=-1, keepdim=True)  # (V, DIM)
+    chosen = unit[[vocab.index[w] for w in HEATMAP_WORDS]]  # (12, DIM)
+    window = 20
+    smoothed = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1]) for i in range(len(losses))]
+    return {
+        "sentences": len(sentences), "tokens": int(counts.sum()), "vocab_size": len(vocab),
+        "dim": DIM, "window": WINDOW, "negatives": NEGATIVES, "batch_size": BATCH, "steps": n_steps,
+        "loss": losses, "loss_smoothed": smoothed,
+        "neighbours": {w: [[n, c] for n, c in ns] for w, ns in neighbours.items()},
+        "query_groups": {w: next(g for g, ws in GROUPS.items() if w in ws) for w in QUERIES},
+        "groups": GROUPS, "group_share_before": before, "group_share_after": group_agreement(vectors, vocab),
+        "chance": {g: (len(ws) - 1) / (len(vocab) - 1) for g, ws in GROUPS.items()},
+        "heatmap_words": HEATMAP_WORDS, "cosine": (chosen @ chosen.T).tolist(),
+    }
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    x = [float(i + 1) for i in range(len(data["loss"]))]
+    loss = draw.Lines("SGNS 训练损失" if zh else "SGNS training loss", x,
+                      {("每批损失" if zh else "batch loss"): data["loss"],
+                       ("最近 20 批的平均" if zh else "mean of the last 20 batches"): data["loss_smoothed"]},
+                      x_label="步数" if zh else "step", y_label="损失" if zh else "loss")
+    words = data["heatmap_words"]
+    heat = draw.Heatmap("训练后词向量之间的余弦相似度" if zh else "Cosine similarity of the learned word vectors",
+                        data["cosine"], words, words)
+    return [loss, heat]
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    loss, heat = figures(data)
+    draw.show(loss)
+    start = (data["negatives"] + 1) * 0.6931471805599453
+    out.print("[muted]" + console.esc(
+        f"第一步的损失是 (K+1)·ln 2 = {start:.2f}：上下文向量初始化为 0，所有分数都是 0，σ(0) = 1/2。"
+        f"{data['steps']} 步之后约为 {data['loss_smoothed'][-1]:.2f}。" if zh else
+        f"The first loss is (K+1)·ln 2 = {start:.2f}: the context vectors start at zero, so every score is 0 and "
+        f"σ(0) = 1/2. After {data['steps']} steps it is about {data['loss_smoothed'][-1]:.2f}.") + "[/muted]")
+    out.print()
+
+    table = Table(title=f"余弦相似度最高的 {K_NEIGHBOURS} 个近邻" if zh else f"The {K_NEIGHBOURS} nearest neighbours by cosine similarity")
+    table.add_column("词" if zh else "word", style="bold")
+    table.add_column("近邻（余弦相似度）" if zh else "neighbours (cosine)")
+    for word, neighbours in data["neighbours"].items():
+        group = data["groups"][data["query_groups"][word]]
+        cells = [f"[ok]{console.esc(n)}[/ok] {c:.2f}" if n in group else f"{console.esc(n)} {c:.2f}" for n, c in neighbours]
+        table.add_row(console.esc(word), "  ".join(cells))
+    out.print(table)
+    out.print()
+    draw.show(heat)
+    out.print()
+
+    shares = Table(title=f"近邻与自己同组的比例（每个词取 {K_NEIGHBOURS} 个近邻）" if zh else
+                   f"Share of a word's {K_NEIGHBOURS} nearest neighbours in its own group")
+    for name in (("组", "训练前", "训练后", "随机猜中的概率") if zh else ("group", "before", "after", "by chance")):
+        shares.add_column(name, justify="left" if name in ("组", "group") else "right")
+    for group in data["groups"]:
+        shares.add_row(GROUP_ZH[group] if zh else group, f"{data['group_share_before'][group]:.0%}",
+                       f"{data['group_share_after'][group]:.0%}", f"{data['chance'][group]:.0%}")
+    out.print(shares)
+    note = (f"模型只看到 {data['tokens']} 个词元里相距不超过 {data['window']} 的词对，从来没人告诉它哪些词属于同一组；"
+            "可是出现在相同上下文中的词（“we ate … for lunch”）得到了相近的向量，这正是分布假设。"
+            "注意每个词只有一个向量：word2vec 给出的是静态词向量。"
+            if zh else
+            f"The model only saw pairs of words at most {data['window']} apart in {data['tokens']} tokens; nobody told it "
+            "the groups. Words used in the same contexts (\"we ate … for lunch\") got similar vectors: the distributional "
+            "hypothesis at work. Each word has one vector, whatever its sentence: these are static embeddings.")
+    out.print("[muted]" + console.esc(note) + "[/muted]")
+
+
+if __name__ == "__main__":
+    show(run())
