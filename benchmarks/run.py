@@ -6,7 +6,9 @@ Each figure is the median wall time of N fresh processes (after one warm-up run)
 interpreter start-up, as a user would feel it; the watch figure is the median time from a save to
 the verdict's line on screen. The batch baseline is 100 times the measured median of one cold
 `exercise run` (running it 100 times would take minutes). Runs with a throw-away BERTSTUDY_HOME.
-Then it runs benchmarks/bert_forward.py: the reference BERT's forward pass against transformers'.
+Then it runs benchmarks/bert_forward.py and benchmarks/bert_train_step.py (the reference BERT's
+forward pass and a training step against transformers') and benchmarks/demos.py (every demo's
+wall time against its limits).
 """
 
 from __future__ import annotations
@@ -120,8 +122,9 @@ def main() -> None:
     for name, value, base_name, base, target in rows:
         print(f"{name:<{width}}  {value:>9.3f}  {base_name:<20} {base:>10.3f}  {value / base:>5.2f}x  {target}")
     print(f"{'rubric grader vs people':<{width}}  {summary['agreement']:>8.1%}  {'labelled answers':<20} {summary['answers']:>10}          >= 90%")
-    print()
-    subprocess.run([PYTHON, str(REPO / "benchmarks" / "bert_forward.py")], check=True)
+    for script in ("bert_forward.py", "bert_train_step.py", "demos.py"):
+        print()
+        subprocess.run([PYTHON, str(REPO / "benchmarks" / script)], check=True)
 
 
 if __name__ == "__main__":

@@ -237,7 +237,11 @@ def test_content_check(cli, pack_copy):
 
 @pytest.mark.slow
 def test_content_check_runs_the_grader(cli, pack_copy):
-    assert cli.json("content", "check")["ok"]
+    """On a pack of two exercises (test_exercise_health.py proves every built-in one healthy)."""
+    for folder in (pack_copy / "exercises").iterdir():
+        if folder.name not in ("scaled_dot_product_attention", "bert_embeddings"):
+            shutil.rmtree(folder)
+    assert cli.json("content", "check", str(pack_copy))["ok"]
     folder = pack_copy / "exercises" / "scaled_dot_product_attention"
     shutil.copyfile(folder / "solution.py", folder / "mistakes" / "no_scale.py")
     shutil.copyfile(folder / "solution.py", folder / "starter.py")

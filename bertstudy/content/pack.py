@@ -135,6 +135,9 @@ def collect(root: Path, demo_ids: set[str] | None = None) -> tuple[Pack, list[Co
             if ex.id != path.parent.name:
                 errors.append(docs[ex.file].error(("id",), f"'{ex.id}' must equal the folder name '{path.parent.name}'"))
             pack.exercises.setdefault(ex.id, ex)
+    for ex in sorted(pack.exercises.values(), key=lambda e: (e.difficulty, e.id)):
+        if ex.topic in pack.topics:
+            pack.topics[ex.topic].exercises.append(ex.id)  # a topic's exercises, easiest first
     errors += _cross_references(pack, demo_ids, docs)
     return pack, errors
 
@@ -202,7 +205,6 @@ def _cross_references(pack: Pack, demo_ids: set[str] | None, docs: dict) -> list
     for topic in pack.topics.values():
         for key, ids, known, what in (
             ("prerequisites", topic.prerequisites, pack.topics, "topic"),
-            ("exercises", topic.exercises, pack.exercises, "exercise"),
             ("demos", topic.demos, demo_ids, "demo"),
         ):
             for i, ref in enumerate(ids):

@@ -63,7 +63,7 @@ class Topic:
     misconceptions: list[Text] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     demos: list[str] = field(default_factory=list)
-    exercises: list[str] = field(default_factory=list)
+    exercises: list[str] = field(default_factory=list, metadata=DERIVED)  # from each exercise's `topic`
     file: str = field(default="", metadata=DERIVED)
 
     def problems(self) -> Problems:
