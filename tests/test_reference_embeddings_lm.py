@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from bertstudy.reference.language_model import (
-    Adam, FeedForwardLM, NGramModel, Vocabulary, ngram_windows, perplexity, perplexity_of_log_probs, sample_sentence,
+    FeedForwardLM, NGramModel, Vocabulary, ngram_windows, perplexity, perplexity_of_log_probs, sample_sentence,
 )
 from bertstudy.reference.word2vec import (
     SkipGram, keep_probabilities, nearest_neighbours, noise_distribution, sgns_loss, skipgram_pairs, subsample,
@@ -234,19 +234,3 @@ def test_sample_sentence_stops_at_the_end_token_and_never_draws_the_start_token(
     assert all(1 not in s and 2 not in s and len(s) <= 30 for s in samples)
     assert samples == [sample_sentence(model.distribution, 1, 1, 2, torch.Generator().manual_seed(s)) for s in range(40)]
     assert len({tuple(s) for s in samples}) > 5
-
-
-def test_adam_written_out_matches_torch_optim_adam():
-    gen = torch.Generator().manual_seed(0)
-    start = [torch.randn(4, 3, generator=gen, dtype=torch.float64), torch.randn(3, generator=gen, dtype=torch.float64)]
-    mine = [p.clone().requires_grad_() for p in start]
-    theirs = [p.clone().requires_grad_() for p in start]
-    ours, torchs = Adam(mine, lr=0.05), torch.optim.Adam(theirs, lr=0.05)
-    x = torch.randn(8, 4, generator=gen, dtype=torch.float64)
-    for _ in range(25):
-        for params, optimizer in ((mine, ours), (theirs, torchs)):
-            optimizer.zero_grad()
-            torch.tanh(x @ params[0] + params[1]).pow(2).sum().backward()
-            optimizer.step()
-    for a, b in zip(mine, theirs):
-        torch.testing.assert_close(a, b)

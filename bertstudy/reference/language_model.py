@@ -17,9 +17,6 @@
   whole batch (not a mean of per-sequence perplexities), skipping targets equal to ignore_index.
 - Around them: `Vocabulary` (words <-> ids, with <unk>), `ngram_windows` (the (context, next
   token) pairs a neural LM trains on), `train_lm`, and `sample_sentence` for any of the models.
-- `Adam`: the optimiser (Kingma & Ba 2015) written out, which the small trainers here and in
-  word2vec.py use instead of torch.optim: torch.optim's first use imports torch._dynamo, which
-  costs about as much time as importing torch itself.
 Leaves out: modified Kneser-Ney (three discounts), Katz back-off, Bengio's direct input-to-output
 connections, recurrent and Transformer LMs (see recurrent.py and bert.py), sub-word vocabularies.
 """
@@ -33,6 +30,7 @@ import torch
 from torch import nn
 
 from bertstudy.reference.basics import cross_entropy
+from bertstudy.reference.optim import Adam
 
 
 def perplexity(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = -100) -> torch.Tensor:
@@ -183,39 +181,6 @@ class FeedForwardLM(nn.Module):
         """P(· | the last n-1 tokens of context): (V,) float64."""
         ids = torch.tensor([list(context)[-self.context_size:]], dtype=torch.long)  # (1, n-1)
         return torch.softmax(self(ids)[0].double(), dim=-1)
-
-
-class Adam:
-    """Adam without weight decay, as torch.optim.Adam computes it with its defaults:
-
-        m ← β₁ m + (1 - β₁) g,   v ← β₂ v + (1 - β₂) g²,   θ ← θ - lr · m̂ / (√v̂ + ε)
-
-    where m̂ = m / (1 - β₁ᵗ) and v̂ = v / (1 - β₂ᵗ) undo the bias of starting m and v at zero.
-    """
-
-    def __init__(self, params: Iterable[torch.Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8):
-        self.params = list(params)
-        self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
-        self.m = [torch.zeros_like(p) for p in self.params]  # running mean of the gradients
-        self.v = [torch.zeros_like(p) for p in self.params]  # running mean of their squares
-        self.t = 0
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.t += 1
-        for p, m, v in zip(self.params, self.m, self.v):
-            if p.grad is None:
-                continue
-            m.mul_(self.beta1).add_(p.grad, alpha=1 - self.beta1)
-            v.mul_(self.beta2).addcmul_(p.grad, p.grad, value=1 - self.beta2)
-            m_hat = m / (1 - self.beta1 ** self.t)
-            v_hat = v / (1 - self.beta2 ** self.t)
-            p -= self.lr * m_hat / (v_hat.sqrt() + self.eps)
 
 
 def train_lm(model: FeedForwardLM, contexts: torch.Tensor, targets: torch.Tensor, *, steps: int,

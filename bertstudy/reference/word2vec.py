@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bertstudy.reference.language_model import Adam
+from bertstudy.reference.optim import Adam
 
 
 def sgns_loss(center: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
@@ -110,7 +110,7 @@ def train_skipgram(
     steps: int, batch_size: int = 256, window: int = 2, num_negatives: int = 5,
     lr: float = 0.01, t: float = 1e-3, generator: torch.Generator,
 ) -> Iterator[float]:
-    """Train `model` for `steps` batches with Adam (language_model.Adam); yields each batch's loss.
+    """Train `model` for `steps` batches with Adam (reference.optim); yields each batch's loss.
 
     Every epoch subsamples the sentences afresh, makes their window pairs and shuffles them;
     each batch draws batch_size × num_negatives noise words from P_n (power 3/4).
