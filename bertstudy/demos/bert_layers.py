@@ -81,19 +81,24 @@ def load_model():
     return BertModel(config).eval(), None
 
 
-def hidden_states(model, tokenizer, sentence: str) -> tuple[list[str], list[torch.Tensor], list[torch.Tensor]]:
-    """The tokens, the (L, D) states after the embeddings and after each layer, and each layer's (h, L, L) weights."""
-    ids = tokenizer.encode(sentence)["input_ids"]
-    x = torch.tensor([ids])
-    states = [model.embeddings(x)[0]]
-    weights = []
-    h = states[0][None]
+def hidden_states(model, tokenizer, sentences: list[str]):
+    """One padded batch through the model: each sentence's tokens, its (L_i, D) states after the
+    embeddings and after each layer, and each layer's mean attention entropy (bits) over its real tokens."""
+    batch = tokenizer.encode_batch(sentences)
+    ids, mask = torch.tensor(batch["input_ids"]), torch.tensor(batch["attention_mask"])  # (N, L)
+    h = model.embeddings(ids)  # (N, L, D)
+    states, weights = [h], []
     for layer in model.encoder.layer:
         layer.attention.self.keep_weights = True
-        h = layer(h)
-        states.append(h[0])
-        weights.append(layer.attention.self.weights[0])
-    return tokenizer.convert_ids_to_tokens(ids), states, weights
+        h = layer(h, mask.bool()[:, None, None, :])  # padding keys masked
+        states.append(h)
+        weights.append(layer.attention.self.weights)  # (N, h, L, L)
+    out = []
+    for i, row in enumerate(batch["input_ids"]):
+        n = int(mask[i].sum())
+        entropy = [float(-(w[i, :, :n, :n] * torch.log2(w[i, :, :n, :n].clamp_min(1e-12))).sum(-1).mean()) for w in weights]
+        out.append((tokenizer.convert_ids_to_tokens(row[:n]), [s[i, :n] for s in states], entropy))
+    return out
 
 
 def sense_accuracy(vectors: list[torch.Tensor], labels: list[int]) -> float:
@@ -135,16 +140,14 @@ def run(quick: bool = False) -> dict[str, Any]:
     tokenizer = BertTokenizer(pretrained.vocab_path())
     words = list(SENSES)[:3] if quick else list(SENSES)
     per_word: dict[str, list[tuple[int, list[torch.Tensor]]]] = {w: [] for w in words}
-    tokens_by_sentence, entropies = [], []
+    labelled = [(word, sense, sentence) for word in words for sense, group in enumerate(SENSES[word]) for sentence in group]
     with torch.no_grad():
-        for word in words:
-            for sense, sentences in enumerate(SENSES[word]):
-                for sentence in sentences:
-                    tokens, states, weights = hidden_states(model, tokenizer, sentence)
-                    where = tokens.index(word)
-                    per_word[word].append((sense, [s[where] for s in states]))
-                    tokens_by_sentence.append(states)
-                    entropies.append([float(-(w * torch.log2(w.clamp_min(1e-12))).sum(-1).mean()) for w in weights])
+        results = hidden_states(model, tokenizer, [sentence for _, _, sentence in labelled])
+    for (word, sense, _), (tokens, states, _) in zip(labelled, results):
+        where = tokens.index(word)
+        per_word[word].append((sense, [s[where] for s in states]))
+    tokens_by_sentence = [states for _, states, _ in results]
+    entropies = [entropy for _, _, entropy in results]
     layers = len(tokens_by_sentence[0])
     gen = torch.Generator().manual_seed(0)
     rows = []
