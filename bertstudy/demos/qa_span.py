@@ -1,0 +1,236 @@
+"""From start and end logits to an answer span, as SQuAD decoding does it, and why the naive way fails.
+
+A question and a passage are tokenized with the reference BertTokenizer as BERT's pair input,
+[CLS] question [SEP] passage [SEP]. A QA head (BertForQuestionAnswering) gives every token a start
+logit and an end logit. Here the logits are made up, not produced by a trained model: seeded
+noise plus a few peaks placed by hand where a model trained on SQuAD would plausibly put them,
+including some in the wrong places. The demo then decodes them with
+bertstudy.reference.finetuning: a span (i, j) scores start[i] + end[j] and must satisfy
+i <= j, j - i + 1 <= max_answer_length, and both ends in the passage. It shows the naive answer
+(the argmax of the start logits and the argmax of the end logits, taken separately), the spans
+with the highest raw scores and the rule each breaks, the best valid span, and a map of every
+(start, end) pair. A second question has no answer in the passage: SQuAD 2.0 compares the best
+span with the [CLS] span ("no answer") under a threshold.
+Leaves out: a trained model, long passages cut into windows (doc_stride), mapping tokens back to
+characters, and Google's shortcut of trying only the 20 best starts and ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from bertstudy import console, i18n
+from bertstudy.demos import draw
+from bertstudy.reference.finetuning import decode_answer, qa_best_span, span_scores
+from bertstudy.reference.tokenization import BertTokenizer
+
+PASSAGE = "Google published the BERT paper in October 2018, and it won the best long paper award at NAACL in 2019."
+QUESTIONS = [
+    {"question": "When was the BERT paper published?",
+     # (token, which occurrence in the passage or "question", start bump, end bump)
+     "peaks": [("2019", 0, 5.5, 1.5), ("2018", 0, 0.5, 4.2), ("bert", "question", 4.4, 0.0),
+               ("google", 0, 4.6, 0.0), ("october", 0, 4.0, 0.5), ("paper", 0, 0.0, 3.0),
+               ("[CLS]", "question", 1.0, 1.5)]},
+    {"question": "Who won the award in 2020?",
+     "peaks": [("[CLS]", "question", 3.5, 3.0), ("2019", 0, 2.5, 2.8), ("google", 0, 1.5, 0.0),
+               ("award", 0, 0.0, 1.2)]},
+]
+MAX_ANSWER_LENGTH = 5
+THRESHOLDS = (-2.0, 0.0, 2.0)  # null_score_diff_threshold values to compare (Google's default is 0.0)
+SHOWN_SPANS = 8  # the highest-scoring spans listed with the rule they break
+NOISE = 0.3
+
+
+def pair_tokens(tokenizer: BertTokenizer, question: str, passage: str) -> tuple[list[str], list[bool]]:
+    """[CLS] question [SEP] passage [SEP] as tokens, and the passage mask (True on passage tokens)."""
+    q, p = tokenizer.tokenize(question), tokenizer.tokenize(passage)
+    tokens = [tokenizer.cls_token, *q, tokenizer.sep_token, *p, tokenizer.sep_token]
+    in_passage = [False] * (len(q) + 2) + [True] * len(p) + [False]
+    return tokens, in_passage
+
+
+def made_up_logits(tokens: list[str], in_passage: list[bool], peaks: list[tuple], seed: int
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Seeded noise, plus each peak's bumps on its token: the n-th occurrence in the passage, or the
+    occurrence in the question part ([CLS] counts as part of it)."""
+    gen = torch.Generator().manual_seed(seed)
+    start = NOISE * torch.randn(len(tokens), generator=gen)  # (L,)
+    end = NOISE * torch.randn(len(tokens), generator=gen)  # (L,)
+    for token, where, start_bump, end_bump in peaks:
+        matches = [i for i, t in enumerate(tokens) if t == token and in_passage[i] == (where != "question")]
+        position = matches[0 if where == "question" else where]
+        start[position] += start_bump
+        end[position] += end_bump
+    return start, end
+
+
+def why_invalid(i: int, j: int, in_passage: list[bool], max_answer_length: int) -> str | None:
+    """The first rule the span (i, j) breaks, as a key of REASONS, or None when it is valid."""
+    if j < i:
+        return "end_before_start"
+    if not (in_passage[i] and in_passage[j]):
+        return "outside_passage"
+    if j - i + 1 > max_answer_length:
+        return "too_long"
+    return None
+
+
+REASONS = {
+    "end_before_start": ("ends before it starts", "终点在起点之前"),
+    "outside_passage": ("an end outside the passage (question, [CLS] or [SEP])", "有一端不在篇章里（落在问题、[CLS] 或 [SEP] 上）"),
+    "too_long": ("longer than max_answer_length", "长度超过 max_answer_length"),
+}
+
+
+def decode(tokenizer: BertTokenizer, question: dict[str, Any], seed: int) -> dict[str, Any]:
+    tokens, in_passage = pair_tokens(tokenizer, question["question"], PASSAGE)
+    start, end = made_up_logits(tokens, in_passage, question["peaks"], seed)
+    mask = torch.tensor(in_passage)
+    answer = decode_answer(start, end, mask, MAX_ANSWER_LENGTH)
+    naive = (int(start.argmax()), int(end.argmax()))
+    raw = start.unsqueeze(1) + end.unsqueeze(0)  # (L, L): every pair, valid or not
+    ranked = sorted(((raw[i, j].item(), i, j) for i in range(len(tokens)) for j in range(len(tokens))), reverse=True)
+    top = [{"start": i, "end": j, "score": s, "problem": why_invalid(i, j, in_passage, MAX_ANSWER_LENGTH)}
+           for s, i, j in ranked[:SHOWN_SPANS]]
+    valid = torch.isfinite(span_scores(start, end, mask, MAX_ANSWER_LENGTH))  # (L, L)
+    decisions = [{"threshold": t, "span": list(qa_best_span(start, end, mask, MAX_ANSWER_LENGTH, t))} for t in THRESHOLDS]
+    return {
+        "question": question["question"], "tokens": tokens, "in_passage": in_passage,
+        "start_logits": start.tolist(), "end_logits": end.tolist(),
+        "naive": list(naive), "naive_problem": why_invalid(*naive, in_passage, MAX_ANSWER_LENGTH),
+        "best": [answer.best_start, answer.best_end], "best_score": answer.best_score,
+        "null_score": answer.null_score, "top_spans": top, "n_valid": int(valid.sum()),
+        "n_pairs": len(tokens) ** 2, "decisions": decisions,
+    }
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """quick changes nothing: nothing is trained, decoding takes milliseconds."""
+    tokenizer = BertTokenizer()
+    return {"passage": PASSAGE, "max_answer_length": MAX_ANSWER_LENGTH,
+            "examples": [decode(tokenizer, q, seed=n) for n, q in enumerate(QUESTIONS)]}
+
+
+def _text(example: dict[str, Any], span: list[int]) -> str:
+    return " ".join(example["tokens"][span[0]:span[1] + 1]).replace(" ##", "")
+
+
+def span_map(example: dict[str, Any], max_answer_length: int, labelled: bool = False) -> list[str]:
+    """One line per start position, one character per end position. labelled: each line starts
+    with its position and token, under a ruler that numbers every fifth end position (for the
+    terminal; the PNG keeps to the symbols)."""
+    tokens, in_passage = example["tokens"], example["in_passage"]
+    width = max(len(t) for t in tokens) + 3
+    lines = []
+    if labelled:
+        ruler = [" "] * (len(tokens) + 2)
+        for j in range(0, len(tokens), 5):
+            ruler[j:j + len(str(j))] = str(j)
+        lines.append(" " * (width + 1) + "".join(ruler[:len(tokens)]))
+    for i, token in enumerate(tokens):
+        row = []
+        for j in range(len(tokens)):
+            if [i, j] == example["best"]:
+                row.append(MAP["best"])
+            elif [i, j] == example["naive"]:
+                row.append(MAP["naive"])
+            else:
+                row.append(MAP[why_invalid(i, j, in_passage, max_answer_length) or "valid"])
+        lines.append((f"{i:>2} {token:>{width - 3}} " if labelled else "") + "".join(row))
+    return lines
+
+
+MAP = {"best": "●", "naive": "✕", "valid": "·", "end_before_start": " ", "outside_passage": "░", "too_long": "▒"}
+
+
+def figures(data: dict[str, Any]) -> list[draw.Figure]:
+    zh = i18n.current() == "zh"
+    first = data["examples"][0]
+    logits = draw.Heatmap("每个词元的起点和终点 logits" if zh else "Start and end logits of every token",
+                          [[s, e] for s, e in zip(first["start_logits"], first["end_logits"])],
+                          [f"{i} {t}" for i, t in enumerate(first["tokens"])], ["start", "end"], corner="token")
+    legend = {MAP["best"]: "最佳合法片段" if zh else "best valid span",
+              MAP["naive"]: "分别取 argmax 得到的片段" if zh else "separate argmax of start and end",
+              MAP["valid"]: "合法片段" if zh else "valid span",
+              MAP["outside_passage"]: "有一端不在篇章里" if zh else "an end outside the passage",
+              MAP["too_long"]: f"超过 {data['max_answer_length']} 个词元" if zh else f"more than {data['max_answer_length']} tokens",
+              MAP["end_before_start"]: "终点在起点之前（空白）" if zh else "end before start (blank)"}
+    grid = draw.Chars("所有 (起点, 终点) 组合：第 i 行是起点 i，第 j 列是终点 j" if zh else
+                      "Every (start, end) pair: row i is start i, column j is end j",
+                      span_map(first, data["max_answer_length"]), legend)
+    return [logits, grid]
+
+
+def _labelled(grid: draw.Chars, data: dict[str, Any]) -> draw.Chars:
+    """The span map with each row's position and token and a ruler over the columns, for the terminal."""
+    zh = i18n.current() == "zh"
+    return draw.Chars("所有 (起点, 终点) 组合：行是起点，列是终点（标尺每 5 个位置标一次）" if zh else
+                      "Every (start, end) pair: rows are starts, columns are ends (the ruler marks every fifth)",
+                      span_map(data["examples"][0], data["max_answer_length"], labelled=True), grid.legend)
+
+
+def show(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out = console.out()
+    zh = i18n.current() == "zh"
+    first, second = data["examples"]
+    out.print(f"[title]{console.esc(('问题：' if zh else 'Question: ') + first['question'])}[/title]")
+    out.print(console.esc(("篇章：" if zh else "Passage: ") + data["passage"]))
+    logits, grid = figures(data)
+    draw.show(logits)
+    out.print()
+    table = Table(title="原始得分最高的片段（start[i] + end[j]），以及它们违反的规则" if zh else
+                  "The spans with the highest raw scores (start[i] + end[j]) and the rule each breaks")
+    for name in (("起点", "终点", "片段", "得分", "结论") if zh else ("start", "end", "span", "score", "verdict")):
+        table.add_column(name)
+    for span in first["top_spans"]:
+        reason = span["problem"]
+        verdict = (f"[fail]{REASONS[reason][1 if zh else 0]}[/fail]" if reason else
+                   f"[ok]{'合法：就是答案' if zh else 'valid: the answer'}[/ok]" if [span["start"], span["end"]] == first["best"] else
+                   f"[muted]{'合法，但得分较低' if zh else 'valid, lower score'}[/muted]")
+        text = _text(first, [span["start"], span["end"]]) if span["start"] <= span["end"] else "—"
+        table.add_row(str(span["start"]), str(span["end"]), console.esc(text), f"{span['score']:.2f}", verdict)
+    out.print(table)
+    out.print()
+    draw.show(_labelled(grid, data))
+    naive, best = first["naive"], first["best"]
+    naive_reason = REASONS[first["naive_problem"]][1 if zh else 0] if first["naive_problem"] else ("合法" if zh else "valid")
+    if zh:
+        note = (f"分别取 argmax 得到起点 {naive[0]}（{first['tokens'][naive[0]]}）和终点 {naive[1]}（{first['tokens'][naive[1]]}）："
+                f"{naive_reason}。在 {first['n_pairs']} 个 (起点, 终点) 组合中只有 {first['n_valid']} 个合法；"
+                f"其中得分最高的是 {best[0]}..{best[1]}，“{_text(first, best)}”，得分 {first['best_score']:.2f}。")
+    else:
+        note = (f"The separate argmaxes give start {naive[0]} ({first['tokens'][naive[0]]}) and end {naive[1]} "
+                f"({first['tokens'][naive[1]]}): {naive_reason}. Of the {first['n_pairs']} (start, end) pairs only "
+                f"{first['n_valid']} are valid; the best of them is {best[0]}..{best[1]}, '{_text(first, best)}', "
+                f"score {first['best_score']:.2f}.")
+    out.print("[muted]" + console.esc(note) + "[/muted]")
+    out.print()
+
+    out.print(f"[title]{console.esc(('SQuAD 2.0，问题：' if zh else 'SQuAD 2.0, question: ') + second['question'])}[/title]")
+    table = Table(title="“无答案”（[CLS] 片段）与最佳片段的比较" if zh else "No answer (the [CLS] span) against the best span")
+    for name in (("阈值", "null_score − best_score", "预测") if zh else ("threshold", "null_score − best_score", "prediction")):
+        table.add_column(name, justify="right")
+    diff = second["null_score"] - second["best_score"]
+    for decision in second["decisions"]:
+        span = decision["span"]
+        prediction = ("无答案 (0, 0)" if zh else "no answer (0, 0)") if span == [0, 0] else f"“{_text(second, span)}” {tuple(span)}"
+        table.add_row(f"{decision['threshold']:g}", f"{diff:.2f}", console.esc(prediction))
+    out.print(table)
+    if zh:
+        note = (f"[CLS] 片段的得分 null_score = start[0] + end[0] = {second['null_score']:.2f}，最佳合法片段"
+                f"“{_text(second, second['best'])}”得分 {second['best_score']:.2f}。当 null_score − best_score 大于阈值时"
+                "预测“无答案”（Google run_squad.py 的规则，默认阈值 0，实际要在开发集上调）。阈值越高，模型越倾向于硬给出一个答案。")
+    else:
+        note = (f"The [CLS] span scores null_score = start[0] + end[0] = {second['null_score']:.2f}; the best valid span, "
+                f"'{_text(second, second['best'])}', scores {second['best_score']:.2f}. The prediction is 'no answer' when "
+                "null_score − best_score exceeds the threshold (the rule of Google's run_squad.py; its default is 0, and it "
+                "is tuned on dev data). The higher the threshold, the more readily the model answers anyway.")
+    out.print("[muted]" + console.esc(note) + "[/muted]")
+
+
+if __name__ == "__main__":
+    show(run())
