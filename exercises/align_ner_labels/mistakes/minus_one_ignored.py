@@ -1,0 +1,10 @@
+def align_ner_labels(word_ids, word_labels):
+    labels = []
+    previous = None
+    for word_id in word_ids:
+        if word_id is not None and word_id != previous:
+            labels.append(word_labels[word_id])
+        else:
+            labels.append(-1)
+        previous = word_id
+    return labels

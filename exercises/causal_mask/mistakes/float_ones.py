@@ -1,0 +1,5 @@
+import torch
+
+
+def causal_mask(length):
+    return torch.tril(torch.ones(length, length))

@@ -1,0 +1,32 @@
+import torch
+
+
+def whole_word_mask(input_ids, vocab, chinese_ref=None, masked_lm_prob=0.15, max_predictions_per_seq=20, generator=None):
+    mask_id = vocab.index("[MASK]")
+    corrupted = input_ids.clone()
+    labels = torch.full_like(input_ids, -100)
+    batch, seq_len = input_ids.shape
+    budget = min(max_predictions_per_seq, max(1, round(seq_len * masked_lm_prob)))
+    for row in range(batch):
+        words = []
+        for i, token_id in enumerate(input_ids[row].tolist()):
+            token = vocab[token_id]
+            if token in ("[CLS]", "[SEP]"):
+                continue
+            continues = token.startswith("##") or (chinese_ref is not None and bool(chinese_ref[row, i]))
+            if continues and words:  # as Google's loop: joins the last word even across [SEP]
+                words[-1].append(i)
+            else:
+                words.append([i])
+        chosen = []
+        for k in torch.randperm(len(words), generator=generator).tolist():
+            if len(chosen) + len(words[k]) <= budget:
+                chosen.extend(words[k])
+        for i in chosen:
+            labels[row, i] = input_ids[row, i]
+            roll = torch.rand((), generator=generator)
+            if roll < 0.8:
+                corrupted[row, i] = mask_id
+            elif roll < 0.9:
+                corrupted[row, i] = torch.randint(len(vocab), (), generator=generator)
+    return corrupted, labels
