@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bertstudy.content import pack as packs
+from bertstudy.content.schema import PARTS_LINE
 from bertstudy.demos import DEMOS
 from bertstudy.errors import ContentError
 
@@ -107,6 +108,26 @@ def test_dangling_reference(pack_copy):
     error = _first_error(pack_copy)
     assert (error.file, error.key) == ("curriculum/attention.yaml", "prerequisites[0]")
     assert "no topic 'sequence-to-sequence' exists" in str(error)
+
+
+def test_builds_on_names_other_exercises_and_the_starter_keeps_the_parts_line(pack_copy):
+    from bertstudy.exercises import health
+
+    folder = pack_copy / "exercises" / "capstone_bert"
+    spec = folder / "exercise.yaml"
+    spec.write_text(spec.read_text().replace("builds_on: [bert_embeddings, transformer_encoder_layer]",
+                                             "builds_on: [bert_embedding, transformer_encoder_layer]"))
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("exercises/capstone_bert/exercise.yaml", "builds_on[0]")
+    assert "no other exercise 'bert_embedding' exists" in str(error)
+
+    spec.write_text(spec.read_text().replace("bert_embedding,", "bert_embeddings,"))
+    starter = folder / "starter.py"
+    starter.write_text(starter.read_text().replace(PARTS_LINE, "# paste here"))
+    pack, errors = packs.collect(pack_copy, set(DEMOS))
+    assert not errors
+    problems = health.check(pack.exercises["capstone_bert"], pool=None)  # found before any grading
+    assert [p.key for p in problems] == ["builds_on"] and PARTS_LINE in str(problems[0])
 
 
 def test_prerequisite_cycle(pack_copy):

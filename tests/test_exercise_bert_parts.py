@@ -4,10 +4,14 @@ not fit), and the reference parts equal transformers' BertEmbeddings, BertLayer 
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 import pytest
 import torch
 
 from grading import failures, verdict_of
+from bertstudy.content.schema import PARTS_LINE
 from bertstudy.reference import bert_parts
 
 pytestmark = pytest.mark.slow
@@ -416,15 +420,48 @@ def test_layer_wrong_fail_and_say_why(tmp_path, warm_pool, name):
     assert expected in failures(verdict), failures(verdict)
 
 
-def test_capstone_assembled_from_the_correct_parts_passes(tmp_path, warm_pool):
-    """The 'assemble' check: other learners' passing parts (the styles above), put together, pass."""
-    import textwrap
+def capstone_model() -> str:
+    """The reference solution's BertModel class, which assembles whatever parts sit above it."""
+    return "class BertModel" + capstone_source().split("class BertModel", 1)[1]
 
-    parts = textwrap.dedent(EMBEDDINGS["raw parameters indexed by hand, LayerNorm written out"]) + textwrap.dedent(
-        LAYER["small classes mirroring BERT's, erf GELU by hand"])
-    model = capstone_source().split("class BertModel", 1)[1]
-    verdict = verdict_of("capstone_bert", parts + "\nimport torch\nfrom torch import nn\n\nclass BertModel" + model, warm_pool, tmp_path)
+
+@pytest.mark.parametrize("layer", LAYER)
+@pytest.mark.parametrize("embeddings", EMBEDDINGS)
+def test_capstone_assembled_from_any_correct_parts_passes(tmp_path, warm_pool, embeddings, layer):
+    """The 'assemble' check: every pairing of the passing styles above, put together, is BERT."""
+    parts = textwrap.dedent(EMBEDDINGS[embeddings]) + textwrap.dedent(LAYER[layer])
+    verdict = verdict_of("capstone_bert", parts + "\nimport torch\nfrom torch import nn\n\n" + capstone_model(), warm_pool, tmp_path)
     assert verdict.passed, failures(verdict)
+
+
+def test_capstone_starter_takes_the_learners_own_passing_parts(cli, tmp_path):
+    """`exercise start capstone_bert` pastes in the learner's passing files, and those files,
+    assembled, pass; a part that has not passed stays out and is named."""
+    embeddings_style = "raw parameters indexed by hand, LayerNorm written out"
+    layer_style = "small classes mirroring BERT's, erf GELU by hand"
+    own = {"bert_embeddings": EMBEDDINGS[embeddings_style], "transformer_encoder_layer": LAYER[layer_style]}
+    path = cli.json("exercise", "start", "bert_embeddings")["path"]
+    Path(path).write_text(textwrap.dedent(own["bert_embeddings"]))
+    assert cli.json("exercise", "run", "bert_embeddings")["passed"]
+    path = cli.json("exercise", "start", "transformer_encoder_layer")["path"]
+    Path(path).write_text(textwrap.dedent(LAYER_WRONG["tanh-approximate GELU"][0]))
+    cli("exercise", "run", "transformer_encoder_layer", code=1)
+
+    started = cli.json("exercise", "start", "capstone_bert")
+    assert (started["parts_copied"], started["parts_missing"]) == (["bert_embeddings"], ["transformer_encoder_layer"])
+    text = Path(started["path"]).read_text()
+    assert textwrap.dedent(own["bert_embeddings"]).strip() in text and PARTS_LINE not in text
+    assert "class TransformerEncoderLayer" not in text, "a part that has not passed is not copied"
+
+    Path(path).write_text(textwrap.dedent(own["transformer_encoder_layer"]))
+    assert cli.json("exercise", "run", "transformer_encoder_layer")["passed"]
+    reset = cli.json("exercise", "reset", "capstone_bert")
+    assert (reset["parts_copied"], reset["parts_missing"]) == (list(own), [])
+    text = Path(reset["path"]).read_text()
+    assert all(textwrap.dedent(source).strip() in text for source in own.values())
+    assert cli.json("exercise", "run", "capstone_bert", code=1)["passed"] is False, "the starter's BertModel is a stub"
+    Path(reset["path"]).write_text(text.split("class BertModel", 1)[0] + capstone_model())
+    assert cli.json("exercise", "run", "capstone_bert")["passed"]
 
 
 @pytest.mark.parametrize("name", CAPSTONE_WRONG)

@@ -61,6 +61,7 @@ def start(
     out.print(Rule(f"[title]{console.esc(info['title'])}[/title]  [muted]{info['exercise']} · {'★' * info['difficulty']}[/muted]"))
     out.print(Markdown(info["statement"]))
     out.print(f"[hint]{console.esc(i18n.t('ex.started' if info['created'] else 'ex.exists', path=info['path']))}[/hint]")
+    _print_parts(info)
 
 
 @app.command("run")
@@ -225,3 +226,12 @@ def reset(
         console.emit_json(info)
         return
     console.out().print(i18n.t("ex.reset", path=info["path"], backup=info["backup"] or "-"))
+    _print_parts(info)
+
+
+def _print_parts(info: dict) -> None:
+    """For an exercise that builds on others: which of the learner's parts went into the starter."""
+    if info.get("parts_copied"):
+        console.out().print(f"[ok]{console.esc(i18n.t('ex.parts_copied', parts=', '.join(info['parts_copied'])))}[/ok]")
+    if info.get("parts_missing"):
+        console.out().print(f"[warn]{console.esc(i18n.t('ex.parts_missing', parts=', '.join(info['parts_missing']), exercise=info['exercise']))}[/warn]")

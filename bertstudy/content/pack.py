@@ -217,6 +217,9 @@ def _cross_references(pack: Pack, demo_ids: set[str] | None, docs: dict) -> list
     for ex in pack.exercises.values():
         if ex.topic not in pack.topics:
             out.append(error(ex.file, ("topic",), f"no topic '{ex.topic}' exists"))
+        for i, part in enumerate(ex.builds_on):
+            if part not in pack.exercises or part == ex.id:
+                out.append(error(ex.file, ("builds_on", i), f"no other exercise '{part}' exists"))
     for file in sorted({q.file for q in pack.questions.values() if q.topic not in pack.topics}):
         out.append(error(file, ("topic",), "no topic of this name exists; name the quiz file after a topic"))
     return out

@@ -203,6 +203,10 @@ class Case:
     init: dict[str, Any] = field(default_factory=dict)  # a module exercise's constructor arguments
 
 
+# The line of a `builds_on` exercise's starter that the learner's passing parts replace.
+PARTS_LINE = "# bertstudy: your parts"
+
+
 @dataclass
 class Exercise:
     id: str
@@ -222,6 +226,7 @@ class Exercise:
     tolerance: dict[str, dict[str, float]] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     mistakes: list[Mistake] = field(default_factory=list)
+    builds_on: list[str] = field(default_factory=list)  # exercises whose passing copies fill the starter
     folder: Path = field(default=Path(), metadata=DERIVED)
     file: str = field(default="", metadata=DERIVED)
 

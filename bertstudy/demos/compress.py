@@ -21,7 +21,7 @@ sentences:
   (there the teacher's prediction stands in for the label in the hard-label term). Plentiful
   unlabelled inputs and scarce labels are where distillation pays: DistilBERT distils on raw text.
 Size is the bytes of torch.save(state_dict); latency is the median time of one forward pass over a
-batch of 256 sentences (128 in the quick run) after warm-up runs, on this machine's CPU, so it
+batch of 256 sentences (64 in the quick run) after warm-up runs, on this machine's CPU, so it
 varies between runs and machines; accuracy is on held-out sentences; agreement is the share of
 them on which a model predicts what the fp32 teacher predicts. The notes under the table are
 written from the run's own numbers.
@@ -57,7 +57,6 @@ CLS = 1
 VOCAB_SIZE = 42  # [PAD] 0, [CLS] 1, then 40 words
 WEIGHTS = torch.tensor([0.0, 0.0] + [2.0] * 6 + [1.0] * 8 + [-2.0] * 6 + [-1.0] * 8 + [0.0] * 12)  # (VOCAB_SIZE,)
 WORDS = 12  # words per sentence, after [CLS]
-BATCH_SIZE = 32
 LEARNING_RATE = 3e-3
 TEMPERATURE, ALPHA = 2.0, 0.5  # the distillation loss's T and weight of the soft term
 TABLE_SPARSITIES = (0.3, 0.6, 0.9)
@@ -67,6 +66,7 @@ TABLE_SPARSITIES = (0.3, 0.6, 0.9)
 class Plan:
     teacher_steps: int
     student_steps: int
+    batch_size: int
     n_train: int  # labelled sentences the teacher learns from
     n_labelled: int  # of those, the ones whose labels the students may use
     n_test: int
@@ -78,8 +78,8 @@ class Plan:
 
 
 PLANS = {
-    "default": Plan(300, 300, 3000, 200, 1000, 256, 20, 3, 25, (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)),
-    "quick": Plan(100, 100, 1500, 200, 400, 128, 3, 1, 20, (0.0, 0.3, 0.6, 0.9)),
+    "default": Plan(300, 300, 32, 3000, 200, 1000, 256, 20, 3, 25, (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)),
+    "quick": Plan(100, 100, 32, 1500, 200, 400, 64, 2, 1, 20, (0.0, 0.3, 0.6, 0.9)),
 }
 
 TEACHER = BertConfig.tiny(vocab_size=VOCAB_SIZE, hidden_size=64, num_attention_heads=4, intermediate_size=128,
@@ -112,7 +112,7 @@ def accuracy(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor) -> float
     return (predict(model, ids) == labels).float().mean().item()
 
 
-def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: int, gen: torch.Generator,
+def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: int, batch_size: int, gen: torch.Generator,
           description: str, teacher: nn.Module | None = None, test: tuple[torch.Tensor, torch.Tensor] | None = None,
           log_every: int = 0) -> list[float]:
     """AdamW with BERT's warm-up and linear decay on random batches of (ids, labels); with a teacher,
@@ -122,7 +122,7 @@ def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: in
     model.train()
     for step in steps(range(n_steps), description):
         optimizer.lr = bert_learning_rate(step, LEARNING_RATE, n_steps // 10, n_steps)
-        batch = torch.randint(0, len(ids), (BATCH_SIZE,), generator=gen)
+        batch = torch.randint(0, len(ids), (batch_size,), generator=gen)
         logits = model(ids[batch])  # (B, 2)
         if teacher is None:
             loss = cross_entropy(logits, labels[batch])
@@ -181,7 +181,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
     torch.manual_seed(SEED)
     teacher = BertForSequenceClassification(TEACHER)
-    train(teacher, train_ids, train_labels, plan.teacher_steps, gen, "teacher")
+    train(teacher, train_ids, train_labels, plan.teacher_steps, plan.batch_size, gen, "teacher")
     reference = predict(teacher, test_ids)  # the fp32 teacher's predictions
     timing_batch = test_ids[:plan.timing_batch]
 
@@ -234,11 +234,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     transfer_labels = predict(teacher, train_ids)  # the teacher's predictions stand in for labels...
     transfer_labels[:plan.n_labelled] = train_labels[:plan.n_labelled]  # ...except where labels are known
     student_gen = torch.Generator().manual_seed(SEED + 2)
-    curve_distilled = train(distilled, train_ids, transfer_labels, plan.student_steps, student_gen, "student (distilled)",
+    curve_distilled = train(distilled, train_ids, transfer_labels, plan.student_steps, plan.batch_size, student_gen, "student (distilled)",
                             teacher=teacher, test=test, log_every=plan.log_every)
     student_gen = torch.Generator().manual_seed(SEED + 2)
     curve_plain = train(plain, train_ids[:plan.n_labelled], train_labels[:plan.n_labelled], plan.student_steps,
-                        student_gen, "student (labels only)", test=test, log_every=plan.log_every)
+                        plan.batch_size, student_gen, "student (labels only)", test=test, log_every=plan.log_every)
     student_params = sum(p.numel() for p in distilled.parameters())
     rows.append(measure("student_distilled", distilled, params=student_params))
     rows.append(measure("student_labels", plain, params=student_params))

@@ -118,10 +118,16 @@ def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tenso
             s = train if split == "train" else test
             return model(s["input_ids"][rows], attention_mask=s["attention_mask"][rows])  # (n, 2)
 
+    def training_mode() -> None:
+        model.train()
+        if frozen:
+            model.bert.eval()
+
     def accuracy(split: str) -> float:
         model.eval()
         with torch.no_grad():
             predicted = logits_of(split, slice(None)).argmax(dim=-1)  # (N,)
+        training_mode()
         s = train if split == "train" else test
         return (predicted == s["labels"]).double().mean().item()
 
@@ -130,13 +136,11 @@ def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tenso
     steps_per_epoch = -(-len(train["labels"]) // BATCH_SIZE)
     history: dict[str, list[float]] = {"epoch": [], "loss": [], "test_accuracy": []}
     losses: list[float] = []
+    training_mode()
     for step in steps(range(plan.epochs * steps_per_epoch), label):
         if step % steps_per_epoch == 0:
             batches = torch.randperm(len(train["labels"]), generator=gen).split(BATCH_SIZE)
         rows = batches[step % steps_per_epoch]
-        model.train()
-        if frozen:
-            model.bert.eval()
         loss = cross_entropy(logits_of("train", rows), train["labels"][rows])
         optimizer.zero_grad()
         loss.backward()
@@ -147,10 +151,11 @@ def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tenso
             history["loss"].append(sum(losses) / len(losses))
             history["test_accuracy"].append(accuracy("test"))
             losses = []
+    train_accuracy = accuracy("train")
     model.eval()
     with torch.no_grad():
         predictions = logits_of("test", slice(None)).argmax(dim=-1).tolist()
-    return {**history, "train_accuracy": accuracy("train"), "predictions": predictions}
+    return {**history, "train_accuracy": train_accuracy, "predictions": predictions}
 
 
 def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, Any]:

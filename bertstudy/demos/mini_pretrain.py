@@ -1,15 +1,15 @@
 """Pre-train a tiny BERT with masked language modelling and next sentence prediction, and watch it
 learn to fill in blanks.
 
-The corpus is bertstudy/data/pretrain-corpus.txt: 299 short sentences in 48 documents about a small
+The corpus is bertstudy/data/pretrain-corpus.txt: 312 short sentences in 50 documents about a small
 closed world (animals, jobs, seasons, a town), one sentence per line and a blank line between
 documents, the input format of Google's create_pretraining_data.py. The vocabulary is one token per
-word (no WordPiece: a closed world of 390 words needs none, and it keeps the demo fast). Every epoch
+word (no WordPiece: a closed world of about 400 words needs none, and it keeps the demo fast). Every epoch
 makes fresh sentence pairs with Google's procedure (reference.pretraining.create_nsp_pairs) and every
 batch fresh masks (mask_tokens: 15% of the tokens, 80/10/10), dynamic in the RoBERTa way. The model
 is reference.bert.BertForPreTraining with a tiny config; the loss is the mean MLM cross-entropy over
 the masked tokens plus the mean NSP cross-entropy (as in the paper's appendix A.2), minimised with
-AdamW, a linear warm-up and a linear decay. The demo draws both loss curves and shows the top
+AdamW (reference.optim), BERT's linear warm-up and linear decay. The demo draws both loss curves and shows the top
 guesses for a few sentences with a blank, and the NSP accuracy on fresh pairs, before and after.
 
 Run through torchrun it trains with DistributedDataParallel:
@@ -43,6 +43,7 @@ from bertstudy import console, i18n
 from bertstudy.demos import draw
 from bertstudy.demos.live import steps
 from bertstudy.reference.bert import BertConfig, BertForPreTraining
+from bertstudy.reference.optim import AdamW, bert_learning_rate
 from bertstudy.reference.pretraining import create_nsp_pairs, mask_tokens
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "pretrain-corpus.txt"
@@ -202,14 +203,12 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
         from torch.nn.parallel import DistributedDataParallel
 
         trained = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01, foreach=True)
-    decay = max(1, settings.steps - settings.warmup)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: (s + 1) / settings.warmup if s < settings.warmup else max(0.0, (settings.steps - s) / decay))
+    optimizer = AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01)
     stream = PairStream(corpus, settings.max_seq_length, settings.seed)
     masks = torch.Generator().manual_seed(settings.seed)  # the same masks on every rank
     mlm_curve, nsp_curve = [], []
-    for _ in steps(range(settings.steps), "pre-training" if i18n.current() != "zh" else "预训练"):
+    for step in steps(range(settings.steps), "pre-training" if i18n.current() != "zh" else "预训练"):
+        optimizer.lr = bert_learning_rate(step + 1, settings.lr, settings.warmup, settings.steps)
         batch = collate(stream.next(settings.batch_size), settings.max_seq_length)
         corrupted, mlm_labels = mask_tokens(batch["input_ids"], batch["special"], MASK, len(vocab), 0.15, masks)
         shard = slice(rank, None, world)  # this rank's share of the global batch
@@ -218,7 +217,6 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
         optimizer.zero_grad()
         (mlm + nsp).backward()
         optimizer.step()
-        schedule.step()
         logged = torch.stack([mlm.detach(), nsp.detach()])
         if world > 1:  # the curves show the mean over the ranks
             torch.distributed.all_reduce(logged)

@@ -4,7 +4,7 @@ fails, and every known mistake fails and is diagnosed as itself."""
 from __future__ import annotations
 
 from bertstudy.content import yamlsource
-from bertstudy.content.schema import Exercise
+from bertstudy.content.schema import PARTS_LINE, Exercise
 from bertstudy.errors import ContentError
 from bertstudy.exercises import cases as case_maker
 from bertstudy.exercises.checks import load_callable, pack_module, reference_outputs
@@ -27,6 +27,9 @@ def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
     for mistake in exercise.mistakes:
         if not (exercise.folder / "mistakes" / f"{mistake.id}.py").is_file():
             out.append(problem("mistakes", f"exercises/{exercise.id}/mistakes/{mistake.id}.py is missing"))
+    if exercise.builds_on and (exercise.folder / "starter.py").is_file() and \
+            (exercise.folder / "starter.py").read_text(encoding="utf-8").count(PARTS_LINE) != 1:
+        out.append(problem("builds_on", f"starter.py must hold the line '{PARTS_LINE}' once: the learner's parts go there"))
     if out:
         return out
     try:

@@ -2,6 +2,8 @@
 
 Copies live in BERTSTUDY_WORKSPACE, else `<bertstudy home>/workspace`, one `<id>.py` each.
 Resetting keeps the old file as `<id>.py.bak` so no work is ever lost.
+An exercise that `builds_on` others (the capstone) starts with the learner's own passing copies
+of them pasted in at the starter's PARTS_LINE.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from bertstudy import i18n
 from bertstudy.content.pack import Pack
-from bertstudy.content.schema import Exercise
+from bertstudy.content.schema import PARTS_LINE, Exercise
 from bertstudy.errors import BertstudyError, UsageError
 from bertstudy.progress.store import Store, home
 
@@ -32,11 +34,11 @@ def start(pack: Pack, store: Store, exercise_id: str) -> dict[str, Any]:
     exercise = pack.exercise(exercise_id)
     target = path_of(exercise)
     created = not target.exists()
+    parts: dict[str, list[str]] = {}
     if created:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(exercise.folder / "starter.py", target)
+        parts = _write_starter(exercise, store, target)
     store.set("current_exercise", exercise.id)
-    return {**describe(exercise), "path": str(target), "created": created}
+    return {**describe(exercise), "path": str(target), "created": created, **parts}
 
 
 def reset(pack: Pack, store: Store, exercise_id: str) -> dict[str, Any]:
@@ -45,10 +47,27 @@ def reset(pack: Pack, store: Store, exercise_id: str) -> dict[str, Any]:
     backup = target.with_suffix(".py.bak")
     if target.exists():
         shutil.copyfile(target, backup)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(exercise.folder / "starter.py", target)
+    parts = _write_starter(exercise, store, target)
     store.set("current_exercise", exercise.id)
-    return {"exercise": exercise.id, "path": str(target), "backup": str(backup) if backup.exists() else None}
+    return {"exercise": exercise.id, "path": str(target), "backup": str(backup) if backup.exists() else None, **parts}
+
+
+def _write_starter(exercise: Exercise, store: Store, target: Path) -> dict[str, list[str]]:
+    """Write the starter to `target`; for a `builds_on` exercise, with the learner's passing copies
+    of those exercises in place of PARTS_LINE. Returns which parts were copied and which are missing."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    starter = (exercise.folder / "starter.py").read_text(encoding="utf-8")
+    if not exercise.builds_on:
+        target.write_text(starter, encoding="utf-8")
+        return {}
+    passed = store.exercises_passed()
+    copied = [part for part in exercise.builds_on if part in passed and (folder() / f"{part}.py").is_file()]
+    missing = [part for part in exercise.builds_on if part not in copied]
+    blocks = [f"# ---- your {part}.py, which passed ----\n{(folder() / f'{part}.py').read_text(encoding='utf-8').strip()}\n"
+              for part in copied]
+    text = starter.replace(PARTS_LINE, "\n\n".join(blocks).rstrip("\n") if blocks else PARTS_LINE, 1)
+    target.write_text(text, encoding="utf-8")
+    return {"parts_copied": copied, "parts_missing": missing}
 
 
 def current(pack: Pack, store: Store, exercise_id: str | None) -> Exercise:

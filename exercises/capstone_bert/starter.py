@@ -4,8 +4,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# Paste your passing BertEmbeddings (exercise bert_embeddings) and TransformerEncoderLayer
-# (exercise transformer_encoder_layer) here: this file must hold everything it uses.
+# Your BertEmbeddings (exercise bert_embeddings) and TransformerEncoderLayer (exercise
+# transformer_encoder_layer) go here: this file must hold everything it uses. Once both have
+# passed, `bertstudy exercise start capstone_bert` (or `exercise reset capstone_bert`) copies your
+# own files in, in place of the next line; otherwise paste your classes over it.
+# bertstudy: your parts
 
 
 class BertModel(nn.Module):
