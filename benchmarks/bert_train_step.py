@@ -1,20 +1,19 @@
 """Time one pre-training step of the tiny reference BertForPreTraining against transformers' on the same config.
 
-    .venv/bin/python benchmarks/bert_train_step.py [--batch 8] [--length 64] [--steps 30]
+    .venv/bin/python benchmarks/bert_train_step.py [--batch 8] [--length 64] [--rounds 60]
 
 BertConfig.tiny() (2 layers, d_model 32, 2 heads, d_ff 64, 100 tokens), float32, training mode
 (dropout on). Each model starts from the same weights and data; a step is forward, the MLM + NSP
 cross-entropy loss, backward and AdamW (lr 1e-3, weight decay 0.01). With dropout off, the first
-step's losses are checked equal within 1e-5; then each model's step is timed: the median of --steps
-steps after 3 warm-ups. Needs the `test` extra (transformers).
+step's losses are checked equal within 1e-5; then the two models' steps are timed in interleaved
+rounds (benchmarks/timing.py): each one's median, and the speed-up, the median over rounds of HF's
+time over the reference's. Needs the `test` extra (transformers).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
@@ -22,6 +21,7 @@ import transformers
 
 from bertstudy.reference.bert import BertConfig, BertForPreTraining
 from bertstudy.reference.bert_weights import load_bert_weights
+from timing import interleaved, median, paired_ratio
 
 
 def batch_of(config: BertConfig, batch: int, length: int, seed: int = 0) -> dict[str, torch.Tensor]:
@@ -68,22 +68,11 @@ def steppers(config: BertConfig, data: dict[str, torch.Tensor], dropout: bool):
     return make(ours, lambda m: m(**inputs)), make(theirs, hf_forward)
 
 
-def median_seconds(step, steps: int, warmups: int = 3) -> float:
-    for _ in range(warmups):
-        step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--length", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=30, help="timed steps; the median is reported")
+    parser.add_argument("--rounds", type=int, default=60, help="interleaved timed rounds, one step of each model")
     args = parser.parse_args()
 
     config = BertConfig.tiny()
@@ -94,11 +83,13 @@ def main() -> None:
         raise SystemExit(f"the first losses differ: {first[0]} vs {first[1]}")
     second = (ours(), theirs())  # after one AdamW step from equal gradients
     ours, theirs = steppers(config, data, dropout=True)
-    t_ours, t_theirs = median_seconds(ours, args.steps), median_seconds(theirs, args.steps)
+    times = interleaved({"reference": ours, "hf": theirs}, args.rounds, warmups=3)
+    t_ours, t_theirs = median(times["reference"]), median(times["hf"])
     print(f"BertForPreTraining training step (forward, loss, backward, AdamW), tiny config, batch {args.batch} x "
-          f"{args.length}, {torch.get_num_threads()} threads, torch {torch.__version__}, transformers {transformers.__version__}")
+          f"{args.length}, {torch.get_num_threads()} threads, torch {torch.__version__}, transformers {transformers.__version__}, "
+          f"{args.rounds} interleaved rounds")
     print(f"{'':<16}{'reference ms':>14}{'HF ms':>10}{'speed-up':>10}{'loss step 1':>13}{'loss step 2':>13}")
-    print(f"{'tiny':<16}{t_ours * 1e3:>14.2f}{t_theirs * 1e3:>10.2f}{t_theirs / t_ours:>9.2f}x"
+    print(f"{'tiny':<16}{t_ours * 1e3:>14.2f}{t_theirs * 1e3:>10.2f}{paired_ratio(times['hf'], times['reference']):>9.2f}x"
           f"{first[0]:>13.5f}{second[0]:>13.5f}")
     print(f"{'(HF losses)':<16}{'':>14}{'':>10}{'':>10}{first[1]:>13.5f}{second[1]:>13.5f}")
 

@@ -113,6 +113,27 @@ def test_bert_model_defaults_and_position_ids():
                             hf_outputs("BertModel", theirs(input_ids=ids, position_ids=position_ids)))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_kept_weights_take_the_written_out_attention_to_the_same_outputs(dtype, monkeypatch):
+    """keep_weights switches BertSelfAttention from PyTorch's fused kernel to the formula written
+    out (attention.scaled_dot_product_attention); the outputs must not notice, padding included,
+    and the kept weights are each query's distribution over the real keys."""
+    config = BertConfig.tiny()
+    model = bert.BertModel(config).to(dtype).eval()
+    randomize(model, seed=6)
+    x = inputs(config)
+    with torch.no_grad():
+        fused = model(**x)
+        monkeypatch.setattr(bert.BertSelfAttention, "keep_weights", True)
+        written_out = model(**x)
+    for a, b in zip(fused, written_out):
+        torch.testing.assert_close(a, b, **({"atol": 1e-6, "rtol": 1e-5} if dtype == torch.float32 else {}))
+    weights = model.encoder.layer[-1].attention.self.weights  # (B, h, L, L)
+    padding = ~x["attention_mask"].bool()[:, None, None, :].expand_as(weights)
+    assert torch.all(weights[padding] == 0)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(weights.shape[:-1], dtype=dtype))
+
+
 def test_tanh_gelu_matches_hf_gelu_new():
     config = BertConfig.tiny(hidden_act="gelu_new")
     ours, theirs = pair("BertForPreTraining", config)

@@ -10,9 +10,11 @@ fine-tuning heads for sequence classification, token classification and extracti
 Every parameter has the name Hugging Face transformers gives it, so `state_dict()` keys match HF's
 BertModel, BertForPreTraining and the task models (`bert.` prefix included) and HF weights load
 unchanged (see bert_weights.py). Dropout layers sit where BERT has them; eval() turns them off.
+GELU, LayerNorm and (unless its weights are wanted) attention run on PyTorch's fused kernels, each
+proven equal to the formula written out in basics.py and attention.py.
 Leaves out: losses (see basics.cross_entropy and pretraining.py), relative position embeddings,
 decoder use (causal masks, cross-attention, key/value caches), 3-D/4-D attention masks,
-inputs_embeds, head pruning, gradient checkpointing and fused kernels.
+inputs_embeds, head pruning and gradient checkpointing.
 """
 
 from __future__ import annotations
@@ -127,7 +129,10 @@ class BertEmbeddings(nn.Module):
 
 class BertSelfAttention(nn.Module):
     """The h heads' scaled dot-product attention: Q, K, V projections, no output projection.
-    With `keep_weights` set, the last forward's attention weights stay in `.weights`."""
+    With `keep_weights` set, attention.scaled_dot_product_attention (the formula written out) runs
+    and the last forward's attention weights stay in `.weights`; otherwise PyTorch's fused kernel
+    computes the same function (tests/test_reference_transformer.py proves the two equal) without
+    materialising the (B, h, L, L) weights, which is what lets the reference keep pace with HF's SDPA."""
 
     keep_weights = False
 
@@ -150,9 +155,12 @@ class BertSelfAttention(nn.Module):
         q = self.split_heads(self.query(x))  # (B, h, L, d_head)
         k = self.split_heads(self.key(x))  # (B, h, L, d_head)
         v = self.split_heads(self.value(x))  # (B, h, L, d_head)
-        context, weights = scaled_dot_product_attention(q, k, v, mask, self.dropout)  # (B, h, L, d_head)
         if self.keep_weights:
+            context, weights = scaled_dot_product_attention(q, k, v, mask, self.dropout)  # (B, h, L, d_head)
             self.weights = weights.detach()  # (B, h, L, L), for demos that draw them
+        else:
+            dropout = self.dropout.p if self.training else 0.0  # on the weights, inside the kernel
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout)  # (B, h, L, d_head)
         return context.transpose(1, 2).reshape(batch, length, d_model)  # (B, L, h, d_head) -> (B, L, D)
 
 
