@@ -52,6 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dash.exercises": ("Exercises passed", "已通过练习"),
     "dash.demos": ("Demos run", "已运行演示"),
     "dash.current": ("Current exercise", "当前练习"),
+    "dash.next_exercise": ("Next exercise", "下一道练习"),
+    "dash.next_exercise_is": ("{title}: `bertstudy exercise start {exercise}`", "{title}：`bertstudy exercise start {exercise}`"),
     "dash.next": ("Next step", "下一步"),
     "dash.done": ("Everything is done. Review with `bertstudy quiz --due`.", "全部完成。用 `bertstudy quiz --due` 复习。"),
     "next.review": ("{n} review(s) due: `bertstudy quiz --due`", "有 {n} 道题待复习：`bertstudy quiz --due`"),

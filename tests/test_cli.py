@@ -50,6 +50,29 @@ def test_dashboard(cli):
     assert "learn" in data["next"]
 
 
+def test_dashboard_suggests_the_next_exercise(cli):
+    """Easiest first among the topics read, and never an exercise whose parts have not passed."""
+    from bertstudy.progress.store import Store
+
+    def passed(*ids: str) -> None:
+        store = Store()
+        for exercise_id in ids:
+            store.record_attempt(exercise_id, {"passed": True, "score": 1, "max_score": 1})
+        store.close()
+
+    assert cli.json()["next_exercise"] == "softmax"  # nothing read yet: the first one of all
+    cli("learn", "attention")
+    assert cli.json()["next_exercise"] == "scaled_dot_product_attention"
+    assert "Next exercise" in cli().stdout and "scaled_dot_product_attention`" in cli().stdout
+    cli("learn", "bert-architecture")
+    passed("scaled_dot_product_attention", "gelu")
+    assert cli.json()["next_exercise"] == "softmax", "capstone_bert waits for the parts it builds on"
+    passed("bert_embeddings", "transformer_encoder_layer")
+    assert cli.json()["next_exercise"] == "capstone_bert"
+    cli("exercise", "start", "capstone_bert")
+    assert "Next exercise" not in cli().stdout, "the current exercise is already on the dashboard"
+
+
 def test_learn_map_topic_and_next(cli):
     rows = cli.json("learn")["topics"]
     assert rows[0]["id"] == "dl-basics" and rows[0]["depth"] == 0

@@ -27,5 +27,9 @@ def show(json_out: bool) -> None:
     table.add_row(i18n.t("dash.demos"), str(data["demos_run"]))
     if data["current_exercise"]:
         table.add_row(i18n.t("dash.current"), f"[code]{console.esc(data['current_exercise'])}[/code]")
+    upcoming = data["next_exercise"]
+    if upcoming and upcoming != data["current_exercise"]:
+        title = context.pack().exercises[upcoming].title.get(i18n.current())
+        table.add_row(i18n.t("dash.next_exercise"), console.esc(i18n.t("dash.next_exercise_is", title=title, exercise=upcoming)))
     table.add_row(i18n.t("dash.next"), f"[accent]{console.esc(data['next'])}[/accent]")
     console.out().print(Panel(table, title=f"[title]{i18n.t('dash.title')}[/title]", subtitle=f"[muted]{console.esc(data['pack'])}[/muted]", expand=False))

@@ -31,11 +31,17 @@ def list_exercises(json_out: context.JsonOption = False) -> None:
     from rich.table import Table
 
     marks = {"passed": "[ok]✓[/ok]", "attempted": "[warn]◐[/warn]", "new": "[muted]·[/muted]"}
-    table = Table(box=None, padding=(0, 2))
-    for name in ("", "topic", "exercise", "", "difficulty"):
-        table.add_column(name, style="muted" if name in ("topic", "difficulty") else None)
+    table = Table(box=None, padding=(0, 1))
+    table.add_column("topic", style="muted", no_wrap=True)
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column("exercise", no_wrap=True)
+    table.add_column("", ratio=1)
+    table.add_column("★", style="muted", no_wrap=True)
+    previous = None
     for row in rows:
-        table.add_row(marks[row["status"]], row["topic"], f"[code]{row['id']}[/code]", console.esc(row["title"]), "★" * row["difficulty"])
+        shown = "" if row["topic"] == previous else row["topic"]
+        previous = row["topic"]
+        table.add_row(shown, marks[row["status"]], f"[code]{row['id']}[/code]", console.esc(row["title"]), "★" * row["difficulty"])
     console.out().print(table)
 
 
@@ -131,6 +137,7 @@ def watch(
     from bertstudy.exercises import workspace
     from bertstudy.exercises.sandbox import Pool
     from bertstudy.exercises.watch import saves, typed_line
+    from bertstudy.learn.service import next_exercise
 
     pack, store = context.pack(), context.store()
     exercise = workspace.current(pack, store, exercise_id)
@@ -154,7 +161,7 @@ def watch(
                         _show_hint(workspace.hint(pack, store, exercise.id))
                 if file is not None:
                     return
-                upcoming = workspace.next_exercise(pack, store)
+                upcoming = next_exercise(pack, store)
                 exercise = None
                 if upcoming is not None:
                     info = workspace.start(pack, store, upcoming)

@@ -67,6 +67,16 @@ def next_topic(pack: Pack, store: Store) -> Topic | None:
     return None
 
 
+def next_exercise(pack: Pack, store: Store) -> str | None:
+    """The exercise to do next: the first not yet passed, in curriculum order (a topic's easiest
+    first), among the topics read and with the exercises it builds on passed; failing that, the
+    first such one anywhere; failing that, the first not yet passed."""
+    passed, read = store.exercises_passed(), store.topics_read()
+    waiting = [e for topic in pack.ordered_topics() for e in topic.exercises if e not in passed]
+    ready = [e for e in waiting if set(pack.exercises[e].builds_on) <= passed]
+    return next((e for e in ready if pack.exercises[e].topic in read), next(iter(ready + waiting), None))
+
+
 def open_topic(pack: Pack, store: Store, topic_id: str) -> dict[str, Any]:
     """A topic's page, in the current language; opening it records that it was read."""
     topic = pack.topic(topic_id)
@@ -110,6 +120,7 @@ def dashboard(pack: Pack, store: Store, now: float) -> dict[str, Any]:
         "exercises_passed": len(passed), "exercises": len(pack.exercises),
         "demos_run": len(store.demos_run()),
         "current_exercise": current if current in pack.exercises else None,
+        "next_exercise": next_exercise(pack, store),
         "next": step,
     }
 
