@@ -87,9 +87,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 def show(data: dict[str, Any]) -> None:
     out = console.out()
     zh = i18n.current() == "zh"
-    for figure in figures(data):
-        draw.show(figure)
-        out.print()
+    draw.show(*figures(data))
     if data["model"] is None:
         note = ("相同的词得到相同的向量，且没有学习到的投影，所以每个词最关注自己和同一个词的其他出现位置。"
                 f"安装预训练模型后可看到真实的注意力头：{pretrained.INSTALL}" if zh else

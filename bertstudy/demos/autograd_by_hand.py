@@ -172,7 +172,6 @@ def show(data: dict[str, Any]) -> None:
     out.print("[muted]" + console.esc(note) + "[/muted]")
     out.print()
     draw.show(grads)
-    out.print()
     draw.show(curve)
     first, last = data["loss_hand"][0], data["loss_hand"][-1]
     gap = max(abs(a - b) for a, b in zip(data["loss_hand"], data["loss_torch"]))

@@ -98,8 +98,7 @@ def show(data: dict[str, Any]) -> None:
         if zh else "Segment ids: 0 for [CLS], A and the first [SEP]; 1 for B and the final [SEP]; padding has segment 0 "
         "and mask 0. Position ids count from 0 straight across both sentences.") + "[/muted]")
     out.print()
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     std = data["output_std"]
     output_norms = data["norms"]["output"]
     out.print("[muted]" + esc(

@@ -17,7 +17,6 @@ Leaves out: syntax probes (parse trees, part of speech), which need labelled dat
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -186,8 +185,7 @@ def show(data: dict[str, Any]) -> None:
             f"没有安装预训练模型，下面是随机初始化的同形状模型（对照组）。安装真实模型：{pretrained.INSTALL}" if zh else
             f"The pretrained model is not installed: below is a randomly initialised model of the same shape (a control). "
             f"For the real one: {pretrained.INSTALL}") + "[/warn]")
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     table = Table(title=data["model"] or ("随机初始化" if zh else "random weights"))
     for column in (("层", "词义", "位置 R²", "自相似度", "注意力熵") if zh else
                    ("layer", "sense", "position R²", "self-sim.", "attn. entropy")):

@@ -424,10 +424,7 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(console.esc(name(row["key"], zh)), f"{row['bytes'] / 1024:.1f}", f"{row['latency_ms']:.2f}",
                       f"{100 * row['accuracy']:.1f}%", f"{100 * row['agreement']:.1f}%")
     out.print(table)
-    for figure in figures(data):
-        out.print()
-        draw.show(figure)
-    out.print()
+    draw.show(*figures(data))
     for note in notes(data, zh):
         out.print(f"[muted]{console.esc(note)}[/muted]")
 

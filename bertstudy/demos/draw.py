@@ -60,10 +60,12 @@ class Chars:
 Figure = Heatmap | Lines | Chars
 
 
-def show(figure: Figure) -> None:
-    """Print `figure` on the results console."""
+def show(*figures: Figure) -> None:
+    """Print each figure on the results console, a blank line after each."""
     out = console.out()
-    out.print(render(figure, out.width))
+    for figure in figures:
+        out.print(render(figure, out.width))
+        out.print()
 
 
 def render(figure: Figure, width: int = 100) -> RenderableType:

@@ -231,9 +231,7 @@ def show(data: dict[str, Any]) -> None:
 
     out = console.out()
     zh = i18n.current() == "zh"
-    for figure in figures(data):
-        draw.show(figure)
-        out.print()
+    draw.show(*figures(data))
     table = Table(title="准确率" if zh else "Accuracy")
     for name in (("", "训练集", "留出集（训练前）", "留出集（训练后）") if zh else
                  ("", "train", "held-out before", "held-out after")):

@@ -75,9 +75,7 @@ def show(data: dict[str, Any]) -> None:
 
     out = console.out()
     zh = i18n.current() == "zh"
-    for figure in figures(data):
-        draw.show(figure)
-        out.print()
+    draw.show(*figures(data))
     table = Table(title="每种掩码做了什么" if zh else "What each mask did")
     for header in (["掩码", "恰为 0 的权重", "被遮住的键上的总权重", "每行之和"] if zh else
                    ["mask", "weights exactly 0", "total weight on masked keys", "row sums"]):

@@ -295,8 +295,7 @@ def show(data: dict[str, Any]) -> None:
         f"corpus of {data['documents']} documents, {data['sentences']} sentences, {data['vocab_size']} words; "
         f"{s['steps']} steps × {s['batch_size']} pairs ({data['epochs']} epochs) on {where} in {data['seconds']:.1f} s" + agree)
         + "[/title]")
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     table = Table(title=esc("填空：训练前后模型的前三个猜测" if zh else "Fill in the blank: the model's top 3 guesses, before and after"))
     for name in (("句子 A（B 为语料中的下一句）", "语料中的答案", "答案的名次", "训练前", "训练后") if zh else
                  ("sentence A (B: the next one in the corpus)", "the corpus says", "its rank", "before", "after")):

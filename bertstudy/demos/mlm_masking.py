@@ -272,8 +272,7 @@ def show(data: dict[str, Any]) -> None:
          f"{ps['fixed_mean']:.1f}, standard deviation {ps['fixed_std']:.1f}).")) + "[/muted]")
     out.print()
     figs = figures(data)
-    for figure in figs[:2]:
-        draw.show(figure)
+    draw.show(*figs[:2])
     ep = data["epochs"]
     out.print("[muted]" + esc(
         (f"{ep['epoch'][-1]} 轮之后：动态掩码让 {ep['dynamic'][-1]:.0%} 的词元至少进入过一次损失（理论 1 - 0.85^N = "
@@ -297,8 +296,7 @@ def show(data: dict[str, Any]) -> None:
     for word, a, b in zip(ww["words"], ww["partial"]["per_token"], ww["partial"]["whole_word"]):
         table.add_row(esc(word), f"{a:.2f}", f"{b:.2f}")
     out.print(table)
-    for figure in figs[2:]:
-        draw.show(figure)
+    draw.show(*figs[2:])
     out.print("[muted]" + esc("列号 j 与行首的编号对应。全词掩码的热力图中，同一个词的各个片段组成值为 1.00 的方块；逐词元掩码没有这种结构。"
                               if zh else "Column j is the token numbered j on the left. In the whole word heatmap the pieces of one word "
                               "form blocks of 1.00; per-token masking has no such structure.") + "[/muted]")

@@ -120,12 +120,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 def show(data: dict[str, Any]) -> None:
     out = console.out()
     zh = i18n.current() == "zh"
-    loss, before, after = figures(data)
-    draw.show(loss)
-    out.print()
-    draw.show(before)
-    out.print()
-    draw.show(after)
+    draw.show(*figures(data))
     first, last = data["loss"][0], data["loss"][-1]
     n, steps_run = len(data["points"]), len(data["steps"]) - 1
     if zh:

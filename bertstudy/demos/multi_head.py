@@ -164,9 +164,7 @@ def show(data: dict[str, Any]) -> None:
 
     out = console.out()
     zh = i18n.current() == "zh"
-    for figure in figures(data):
-        draw.show(figure)
-        out.print()
+    draw.show(*figures(data))
     table = Table(title="每个头的平均权重（512 个新序列）" if zh else "Each head's mean weight (512 fresh sequences)")
     for header in (["头", "在前一个位置上", "在配对字母上"] if zh else ["head", "on the previous position", "on the partner"]):
         table.add_column(header, justify="right")

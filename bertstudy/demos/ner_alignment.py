@@ -252,7 +252,6 @@ def show(data: dict[str, Any]) -> None:
     out.print()
     loss, heatmap = figures(data)
     draw.show(loss)
-    out.print()
     table = Table(title="留出句子（人名、地名、机构名都是训练中没见过的）" if zh else "Held-out sentences (every name is new to the model)")
     for name in (("词", "正确标签", "预测") if zh else ("word", "gold", "predicted")):
         table.add_column(name)

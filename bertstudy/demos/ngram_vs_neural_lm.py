@@ -155,8 +155,7 @@ def show(data: dict[str, Any]) -> None:
                else f"; with this little training it is not better yet ({p['neural']:.1f})."))
     out.print("[muted]" + console.esc(note) + "[/muted]")
     out.print()
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     note = (f"{data['steps']} 步后，神经模型在训练集上的困惑度为 {data['neural_train_perplexity']:.2f}，留出集上为 {p['neural']:.2f}："
             "两条曲线之间的差距就是过拟合。"
             if zh else

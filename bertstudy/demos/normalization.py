@@ -124,9 +124,7 @@ def show(data: dict[str, Any]) -> None:
     out = console.out()
     zh = i18n.current() == "zh"
     raw, bn, ln, grads = figures(data)
-    for figure in (raw, bn, ln):
-        draw.show(figure)
-        out.print()
+    draw.show(raw, bn, ln)
     table = Table(title="最小值 … 最大值" if zh else "Smallest … largest")
     for name in ("", "原始" if zh else "raw", "BatchNorm", "LayerNorm"):
         table.add_column(name, justify="right")
@@ -154,7 +152,6 @@ def show(data: dict[str, Any]) -> None:
     draw.show(grads)
     norms = data["grad_norms"]
     ratio = {v: norms[v][0] / norms[v][-1] for v in VARIANTS}
-    t = _names(zh)
     if zh:
         note = (f"{data['depth']} 层、宽 {data['width']} 的 sigmoid MLP：普通堆叠时，第 1 层的梯度只有最后一层的 "
                 f"{ratio['plain']:.1e} 倍：每经过一层都要乘上 σ'（≤ 1/4），梯度随深度指数级消失。加上残差连接后，"

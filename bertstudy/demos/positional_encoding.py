@@ -79,9 +79,7 @@ def show(data: dict[str, Any]) -> None:
 
     out = console.out()
     zh = i18n.current() == "zh"
-    for figure in figures(data):
-        draw.show(figure)
-        out.print()
+    draw.show(*figures(data))
     curves = list(data["similarity"].values())
     spread = max(max(abs(a - b) for a, b in zip(curves[0], other)) for other in curves[1:])
     table = Table(title=console.esc("平移 k 个位置是一个线性映射：PE[p+k] = M_k · PE[p]（误差来自 float32 舍入）" if zh else

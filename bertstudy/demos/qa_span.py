@@ -181,7 +181,6 @@ def show(data: dict[str, Any]) -> None:
     out.print(console.esc(("篇章：" if zh else "Passage: ") + data["passage"]))
     logits, grid = figures(data)
     draw.show(logits)
-    out.print()
     table = Table(title="原始得分最高的片段（start[i] + end[j]），以及它们违反的规则" if zh else
                   "The spans with the highest raw scores (start[i] + end[j]) and the rule each breaks")
     for name in (("起点", "终点", "片段", "得分", "结论") if zh else ("start", "end", "span", "score", "verdict")):

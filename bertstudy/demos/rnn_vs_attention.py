@@ -154,8 +154,7 @@ def show(data: dict[str, Any]) -> None:
         gradient.add_row(str(n), str(data["rnn_path_length"][i]), f"{data['rnn_gradient'][i]:.1e}",
                          str(data["attention_path_length"][i]), f"{data['attention_gradient'][i]:.1e}")
     out.print(gradient)
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     ratios = [rnn / attention for rnn, attention in zip(data["rnn_ms"], data["attention_ms"])]
     best = max(range(len(ratios)), key=ratios.__getitem__)
     note = (f"RNN 必须一步一步地算，每一步都要等上一步的结果，耗时随 n 线性增长；在 n = {data['lengths'][best]} 时它比自注意力慢 "

@@ -112,9 +112,7 @@ def show(data: dict[str, Any]) -> None:
                       f"{r['jacobian_scaled']:.3f} / {r['jacobian_unscaled']:.4f}")
     out.print(table)
     out.print()
-    for figure in figures(data):
-        draw.show(figure)
-        out.print()
+    draw.show(*figures(data))
     if zh:
         note = (f"q·k 是 d_k 个方差为 1 的乘积之和，所以它的标准差约为 √d_k。不缩放时，d_k 越大，权重越集中到一个键上："
                 f"熵从均匀分布的 {data['uniform_entropy']:.0f} 比特降向 0，雅可比矩阵 diag(p) − p pᵀ 也趋于 0，"

@@ -152,8 +152,7 @@ def show(data: dict[str, Any]) -> None:
     out = console.out()
     zh = i18n.current() == "zh"
     s = data["settings"]
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     table = Table(title=(f"{s['steps']} 步、每批 {s['batch']} 条、长度 {s['min_len']}–{s['max_len']} 之后，在 {s['eval']} 条新字符串上"
                          if zh else f"After {s['steps']} steps of {s['batch']} strings of {s['min_len']}–{s['max_len']} digits, "
                          f"on {s['eval']} new strings"))

@@ -163,9 +163,7 @@ def show(data: dict[str, Any]) -> None:
 
     out = console.out()
     zh = i18n.current() == "zh"
-    for figure in figures(data):
-        draw.show(figure)
-        out.print()
+    draw.show(*figures(data))
     table = Table(title="贪心生成，200 个新字符串" if zh else "Greedy generation on 200 fresh strings")
     for header in (["任务", "完全正确", "交叉注意力：同位 / 镜像", "示例：输入 → 输出"] if zh else
                    ["task", "exact match", "cross-attention: same / mirrored", "examples: input → output"]):

@@ -93,8 +93,7 @@ def show(data: dict[str, Any]) -> None:
 
     out = console.out()
     zh = i18n.current() == "zh"
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     far = data["length"] - 1
     mid = data["length"] // 2
     table = Table(title=(f"默认初始化，输入 {data['input']} 维、隐藏 {data['hidden']} 维，序列长 {data['length']}"

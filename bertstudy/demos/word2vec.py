@@ -140,7 +140,6 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     out.print()
     draw.show(heat)
-    out.print()
 
     shares = Table(title=f"近邻与自己同组的比例（每个词取 {K_NEIGHBOURS} 个近邻）" if zh else
                    f"Share of a word's {K_NEIGHBOURS} nearest neighbours in its own group")

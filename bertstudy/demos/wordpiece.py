@@ -161,8 +161,7 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(str(i), esc(f"{b['left']} + {b['right']} → {b['new']}"), str(b["count"]),
                       esc(f"{w['left']} + {w['right']} → {w['new']}"), str(w["count"]), f"{w['score']:.3f}")
     out.print(table)
-    for figure in figures(data):
-        draw.show(figure)
+    draw.show(*figures(data))
     table = Table(title="没见过的词怎么切" if zh else "Words the training never saw", title_justify="left")
     for name in (("词", "BPE（按顺序重放合并）", "WordPiece（最长匹配）") if zh else
                  ("word", "BPE (replays its merges)", "WordPiece (longest match)")):

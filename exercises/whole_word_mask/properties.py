@@ -18,7 +18,7 @@ import math
 import torch
 
 Z = 5.5
-SPECIAL = ("[CLS]", "[SEP]")
+SPECIAL = ("[CLS]", "[SEP]", "[PAD]")
 
 
 def _args(args):
@@ -31,7 +31,7 @@ def budget_of(length, p, cap):
 
 
 def words_of(tokens, continues):
-    """The contract's words: positions grouped by '##' / chinese_ref, never across [CLS]/[SEP]."""
+    """The contract's words: positions grouped by '##' / chinese_ref, never across [CLS]/[SEP]/[PAD]."""
     words, after_word = [], False
     for i, token in enumerate(tokens):
         if token in SPECIAL:

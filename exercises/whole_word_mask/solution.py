@@ -14,7 +14,7 @@ def whole_word_mask(input_ids, vocab, chinese_ref=None, masked_lm_prob=0.15, max
         previous_in_word = False
         for i, token_id in enumerate(input_ids[row].tolist()):
             token = vocab[token_id]
-            if token in ("[CLS]", "[SEP]"):
+            if token in ("[CLS]", "[SEP]", "[PAD]"):
                 previous_in_word = False
                 continue
             continues = token.startswith("##") or (chinese_ref is not None and bool(chinese_ref[row, i]))
