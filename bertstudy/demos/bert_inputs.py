@@ -77,14 +77,14 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
     esc = console.esc
     out.print(f"[title]A:[/title] {esc(data['sentence_a'])}   [title]B:[/title] {esc(data['sentence_b'])}   "
               f"[muted]max_length = {data['max_length']}[/muted]")
-    table = Table(title=esc("[CLS] A [SEP] B [SEP]，填充到 max_length" if zh else "[CLS] A [SEP] B [SEP], padded to max_length"))
+    table = Table(title="[CLS] A [SEP] B [SEP]，填充到 max_length" if zh else "[CLS] A [SEP] B [SEP], padded to max_length")
     for name in (("位置", "词元", "input_ids", "句段 (token_type_ids)", "attention_mask") if zh else
                  ("position", "token", "input_ids", "segment (token_type_ids)", "attention_mask")):
         table.add_column(name, justify="left" if name in ("token", "词元") else "right")

@@ -46,7 +46,7 @@ from torch import nn
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import compression
 from bertstudy.reference.basics import cross_entropy
 from bertstudy.reference.bert import BertConfig, BertForSequenceClassification
@@ -172,6 +172,7 @@ def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
     return ((a - b).norm() / b.norm()).item()
 
 
+@one_thread()  # tiny models: fastest so, and steady latencies when another process is busy
 def run(quick: bool = False) -> dict[str, Any]:
     plan = PLANS["quick" if quick else "default"]
     gen = torch.Generator().manual_seed(SEED)
@@ -289,8 +290,8 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
     importance = data["head_importance"]
     heads = draw.Heatmap(
         "注意力头的重要性 |∂L/∂ξ_h|（每层按 L2 范数归一化）" if zh else "Head importance |∂L/∂ξ_h| (each layer normalised to unit L2 norm)",
-        importance, [f"{'第' if zh else 'layer '}{i}{' 层' if zh else ''}" for i in range(len(importance))],
-        [f"{'头' if zh else 'head '}{h}" for h in range(len(importance[0]))])
+        importance, [f"第 {i} 层" if zh else f"layer {i}" for i in range(len(importance))],
+        [f"头 {h}" if zh else f"head {h}" for h in range(len(importance[0]))])
     students = draw.Lines(
         "学生模型在留出集上的准确率" if zh else "Student accuracy on held-out sentences", data["student_steps_logged"],
         {("蒸馏" if zh else "distilled"): data["student_curves"]["distilled"],
@@ -327,13 +328,16 @@ def notes(data: dict[str, Any], zh: bool) -> list[str]:
                      " torch.ao's error is larger: by default it scales each weight matrix as a whole and squeezes "
                      "the activations into 7 bits (reduce_range=True, so that its x86 kernels cannot overflow); ours "
                      "scales each output channel and keeps 8 bits.")
-        faster = rows["int8_torch"]["latency_ms"] < fp32["latency_ms"]
+        ratio = rows["int8_torch"]["latency_ms"] / fp32["latency_ms"]  # within 20%: timing noise on a shared CPU
         if zh:
-            text += ("torch.ao 用的是真正的 int8 算子，这里比 fp32 快。" if faster else
-                     "torch.ao 用的是真正的 int8 算子，但这里并不比 fp32 快：矩阵这么小，量化激活值的开销抵消了收益。")
+            text += ("torch.ao 用的是真正的 int8 算子，这里明显比 fp32 快。" if ratio < 0.8 else
+                     "torch.ao 用的是真正的 int8 算子，但这里比 fp32 还慢：矩阵这么小，量化激活值的开销超过了收益。" if ratio > 1.2 else
+                     "torch.ao 用的是真正的 int8 算子，但这里与 fp32 差不多快：矩阵这么小，量化激活值的开销抵消了收益。")
         else:
-            text += (" torch.ao runs real int8 kernels, and here it beats fp32." if faster else
-                     " torch.ao runs real int8 kernels, yet here it does not beat fp32: on matrices this small, "
+            text += (" torch.ao runs real int8 kernels, and here it is clearly faster than fp32." if ratio < 0.8 else
+                     " torch.ao runs real int8 kernels, yet here it is slower than fp32: on matrices this small, "
+                     "quantising the activations costs more than the int8 products save." if ratio > 1.2 else
+                     " torch.ao runs real int8 kernels, yet here it is about as fast as fp32: on matrices this small, "
                      "quantising the activations costs as much as the int8 products save.")
     else:
         text += ("这个 PyTorch 没有 torch.ao.quantization，表中缺了那一行。" if zh else
@@ -344,7 +348,7 @@ def notes(data: dict[str, Any], zh: bool) -> list[str]:
     top = data["sparsities"][-1]
     global_end, layer_end = data["pruning_curves"]["global"][-1], data["pruning_curves"]["layer"][-1]
     if zh:
-        text = ("非结构化剪枝之后，矩阵还是同样大小的稠密矩阵，只是填了零：大小和速度都不变。剪掉 "
+        text = ("非结构化剪枝之后，矩阵还是同样大小的稠密矩阵，只是填了零：大小和速度都不变（表中毫秒数的差别是计时的起伏）。剪掉 "
                 + "、".join(f"{round(100 * r['sparsity'])}%" for r in pruned) + " 的权重后准确率为 "
                 + "、".join(pct(r["accuracy"]) for r in pruned) + f"（fp32 为 {pct(fp32['accuracy'])}，剪完没有再训练）。")
         text += (f"稀疏度 {round(100 * top)}% 时，逐层剪枝（{pct(layer_end)}）比全局剪枝（{pct(global_end)}）损失更大："
@@ -352,7 +356,8 @@ def notes(data: dict[str, Any], zh: bool) -> list[str]:
                  if layer_end < global_end - 0.02 else
                  f"稀疏度 {round(100 * top)}% 时，全局剪枝（{pct(global_end)}）与逐层剪枝（{pct(layer_end)}）相差不大。")
     else:
-        text = ("Unstructured pruning leaves dense matrices of the same size, only full of zeros: size and speed stay. "
+        text = ("Unstructured pruning leaves dense matrices of the same size, only full of zeros: size and speed stay (the "
+                "differences in ms per batch are timing noise). "
                 "Pruning " + ", ".join(f"{round(100 * r['sparsity'])}%" for r in pruned) + " of the weights gives "
                 + ", ".join(pct(r["accuracy"]) for r in pruned) + f" accuracy (fp32: {pct(fp32['accuracy'])}; nothing is retrained).")
         text += (f" At {round(100 * top)}% sparsity, pruning each layer alike ({pct(layer_end)}) hurts more than pruning "
@@ -401,7 +406,7 @@ def notes(data: dict[str, Any], zh: bool) -> list[str]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

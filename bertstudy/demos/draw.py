@@ -12,13 +12,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.color import Color
 from rich.console import Group, RenderableType
 from rich.style import Style
-from rich.table import Table
+from rich import table as rich_table
 from rich.text import Text
 
-from bertstudy import console
+from bertstudy import console, i18n
 
 SHADES = " ░▒▓█"
 MARKERS = "●▲■◆✚○△□"
@@ -58,6 +59,21 @@ class Chars:
 
 
 Figure = Heatmap | Lines | Chars
+
+
+class Table(rich_table.Table):
+    """A Rich table whose title is a line of its own above it, so that a long title wraps to the
+    screen's width instead of the table's (Rich fits a title inside the table). A title is plain
+    text, never markup: "[CLS]" and "start[i]" print as written."""
+
+    def __rich_console__(self, console, options):
+        title, self.title = self.title, None
+        try:
+            if title:
+                yield Text(title, style="table.title") if isinstance(title, str) else title
+            yield from super().__rich_console__(console, options)
+        finally:
+            self.title = title
 
 
 def show(*figures: Figure) -> None:
@@ -101,16 +117,17 @@ def _heatmap(fig: Heatmap, width: int) -> RenderableType:
     top = max((abs(v) for v in flat), default=1.0) or 1.0
     negative = any(v < 0 for v in flat)
     digits = 2 if top < 10 else 0
-    label = max((len(r) for r in fig.rows), default=0)
+    label = max((cell_len(r) for r in fig.rows), default=0)
     for compact, short_headers in ((False, False), (False, True), (True, True)):
         cell = max((len(_number(v, digits, compact)) for v in flat), default=4)
-        head = max((len(c) for c in fig.columns), default=1)
+        head = max((cell_len(c) for c in fig.columns), default=1)
         if label + 1 + len(fig.columns) * ((cell if short_headers else max(cell, head)) + 2) <= width:
             break
     else:
         cell = 0
+    title = Text(fig.title, style="bold")  # above the table, so it wraps to the screen, not to the table
     if cell:
-        table = Table(title=fig.title, show_lines=False, pad_edge=False, box=None, padding=(0, 1))
+        table = rich_table.Table(show_lines=False, pad_edge=False, box=None, padding=(0, 1))
         table.add_column(fig.corner, style="bold", justify="right")
         for name in fig.columns:
             table.add_column(name[:cell] if short_headers else name, justify="right")
@@ -120,18 +137,21 @@ def _heatmap(fig: Heatmap, width: int) -> RenderableType:
                 style, _ = _cell_style(v, top)
                 cells.append(Text(_number(v, digits, compact), style=style))
             table.add_row(name, *cells)
-        return table
+        return Group(title, table)
     # Too wide for numbers: one shade character per cell (colour and shade both carry |value|).
-    lines = [Text(fig.title, style="bold")]
+    lines = [title]
     step = max(1, math.ceil(len(fig.columns) / max(1, width - label - 2)))
     for name, row in zip(fig.rows, fig.values):
-        line = Text(name.rjust(label) + " ")
+        line = Text(" " * (label - cell_len(name)) + name + " ")
         for v in row[::step]:
             shade = min(1.0, abs(v) / top)
             line.append(SHADES[int(round(shade * 4))], style="blue" if v >= 0 else "red")
         lines.append(line)
     scale = f"-{top:.3g} … 0 … +{top:.3g}" if negative else f"0 … {top:.3g}"
-    note = f"  columns {fig.columns[0]} … {fig.columns[-1]}" + (f", every {step}th" if step > 1 else "") + f"; scale {scale}"
+    zh = i18n.current() == "zh"
+    every = (f"，每 {step} 列取一列" if zh else f", every {step}th") if step > 1 else ""
+    note = (f"  列 {fig.columns[0]} … {fig.columns[-1]}{every}；刻度 {scale}" if zh else
+            f"  columns {fig.columns[0]} … {fig.columns[-1]}{every}; scale {scale}")
     lines.append(Text(note, style="dim"))
     return Group(*lines)
 
@@ -152,11 +172,18 @@ def _resample(x: Sequence[float], y: Sequence[float], at: float) -> float | None
 
 
 def _lines(fig: Lines, width: int) -> RenderableType:
-    cols = max(20, min(72, width - 14))
+    """Each series sampled at every column (linear between the data), and every data point drawn
+    at its own column, so a spike survives. The first series is drawn last, on top of the rest."""
+    x_label = cell_len(fig.x_label) + 2 if fig.x_label else 0
+    cols = max(20, min(72, width - 12 - x_label))
     rows = 12
     transform = (lambda v: math.log10(v) if v and v > 0 else None) if fig.log_y else (lambda v: v)
     x0, x1 = (fig.x[0], fig.x[-1]) if fig.x else (0.0, 1.0)
     grid = [[(" ", "")] * cols for _ in range(rows)]
+
+    def column(at: float) -> int:
+        return int(round((at - x0) / (x1 - x0) * (cols - 1))) if x1 != x0 else 0
+
     sampled = {}
     for name, ys in fig.series.items():
         points = []
@@ -164,12 +191,16 @@ def _lines(fig: Lines, width: int) -> RenderableType:
             at = x0 + (x1 - x0) * c / (cols - 1) if cols > 1 else x0
             v = _resample(fig.x, ys, at)
             points.append(transform(v) if v is not None else None)
+        if len(fig.x) <= cols:
+            for at, v in zip(fig.x, ys):
+                if v is not None and math.isfinite(v):
+                    points[column(at)] = transform(v)
         sampled[name] = points
     finite = [v for pts in sampled.values() for v in pts if v is not None]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
     if hi == lo:
         lo, hi = lo - 0.5, hi + 0.5
-    for s, (name, pts) in enumerate(sampled.items()):
+    for s, (name, pts) in reversed(list(enumerate(sampled.items()))):
         marker, colour = MARKERS[s % len(MARKERS)], COLOURS[s % len(COLOURS)]
         for c, v in enumerate(pts):
             if v is not None:
@@ -182,7 +213,8 @@ def _lines(fig: Lines, width: int) -> RenderableType:
 
     ticks = {0: label(hi), rows // 2: label((hi + lo) / 2), rows - 1: label(lo)}
     pad = max(len(t) for t in ticks.values())
-    out = [Text(fig.title + (" (log scale)" if fig.log_y else ""), style="bold")]
+    log = ("（对数坐标）" if i18n.current() == "zh" else " (log scale)") if fig.log_y else ""
+    out = [Text(fig.title + log, style="bold")]
     if fig.y_label:
         out.append(Text(fig.y_label, style="dim"))
     for r, row in enumerate(grid):

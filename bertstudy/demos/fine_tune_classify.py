@@ -22,6 +22,7 @@ rate and the number of epochs, and text pairs (segment B).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import pretrained
 from bertstudy.reference.basics import cross_entropy
 from bertstudy.reference.bert import BertConfig, BertForSequenceClassification, BertModel
@@ -171,10 +172,7 @@ def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, An
     specials = (tokenizer.pad_token_id, tokenizer.unk_token_id, tokenizer.cls_token_id, tokenizer.sep_token_id)
     kept = compact_vocabulary(train, test, keep=specials)
 
-    threads = torch.get_num_threads()
-    if not real:
-        torch.set_num_threads(1)  # tensors this small run fastest on one thread
-    try:
+    with contextlib.nullcontext() if real else one_thread():  # MiniLM's matrices use every core
         runs = {}
         for mode in ("frozen", "full"):
             model = build_model(kept, encoder)  # the same initial weights for both runs
@@ -183,8 +181,6 @@ def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, An
             else:
                 initial = _accuracy(model, test)
             runs[mode] = fine_tune(model, train, test, mode == "frozen", plan, f"fine-tuning ({mode})")
-    finally:
-        torch.set_num_threads(threads)
 
     examples = [i for label in (1, 0) for i in _spread(reviews["test"], label, EXAMPLES // 2)]
     config = encoder.config if real else BertConfig.tiny()
@@ -227,7 +223,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

@@ -1,4 +1,4 @@
-"""Progress for the demos' longer loops: a Rich progress bar in a terminal, nothing otherwise.
+"""Running a demo's loops: a progress bar for the longer ones, and one thread for tiny tensors.
 
 The bar goes to stderr and disappears when the loop ends, so results on stdout stay clean. It shows
 only when stderr is a terminal and `quiet` is off (`demo run --json` turns it on).
@@ -7,6 +7,7 @@ only when stderr is a terminal and `quiet` is off (`demo run --json` turns it on
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from bertstudy import console
@@ -37,3 +38,17 @@ def _length(items: Iterable[object]) -> int | None:
         return len(items)  # type: ignore[arg-type]
     except TypeError:
         return None
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block on one thread, then restore the setting. Tiny models train faster so (no
+    hand-offs between cores), and a second busy process cannot stall every operation's barrier."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

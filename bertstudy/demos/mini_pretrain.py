@@ -41,7 +41,7 @@ import torch.nn.functional as F
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.bert import BertConfig, BertForPreTraining
 from bertstudy.reference.optim import AdamW, bert_learning_rate
 from bertstudy.reference.pretraining import create_nsp_pairs, mask_tokens
@@ -247,6 +247,7 @@ def ranks_agree(model: torch.nn.Module, world: int, device: torch.device) -> boo
     return all(abs(g.item() - checksum.item()) <= 1e-9 * max(1.0, abs(checksum.item())) for g in gathered)
 
 
+@one_thread()  # a tiny model: fastest so, and never stalled by another busy process
 def run(quick: bool = False) -> dict[str, Any]:
     return train(quick)
 
@@ -270,12 +271,13 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
         ("ln V（均匀猜测）" if zh else "ln V (a uniform guess)"): [data["uniform_mlm_loss"]] * len(x),
         ("ln 2（抛硬币）" if zh else "ln 2 (a coin toss)"): [math.log(2)] * len(x),
     }
-    title = (f"训练损失（{window} 步滑动平均）" if zh else f"Training loss (moving mean over {window} steps)")
+    title = ("训练损失" if zh else "Training loss") + (
+        (f"（{window} 步滑动平均）" if zh else f" (moving mean over {window} steps)") if window > 1 else "")
     return [draw.Lines(title, x, series, x_label="步数" if zh else "step", y_label="nats", log_y=True)]
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
@@ -288,37 +290,40 @@ def show(data: dict[str, Any]) -> None:
             ("; every rank ends with the same weights" if data["ranks_agree"] else "; the ranks' weights DIFFER")
     out.print("[title]" + esc(
         f"微型 BERT：{s['layers']} 层，d = {s['hidden_size']}，{s['heads']} 个头，{data['parameters']:,} 个参数；"
-        f"语料 {data['documents']} 篇文档、{data['sentences']} 句，词表 {data['vocab_size']}；"
+        f"语料 {data['documents']} 篇文档、{data['sentences']} 句，词表 {data['vocab_size']}（{data['vocab_size'] - len(SPECIALS)} 个词加 {len(SPECIALS)} 个特殊词元）；"
         f"{s['steps']} 步 × {s['batch_size']} 个句对（{data['epochs']} 轮），在 {where} 上用时 {data['seconds']:.1f} 秒" + agree
         if zh else
         f"A tiny BERT: {s['layers']} layer(s), d = {s['hidden_size']}, {s['heads']} heads, {data['parameters']:,} parameters; "
-        f"corpus of {data['documents']} documents, {data['sentences']} sentences, {data['vocab_size']} words; "
+        f"corpus of {data['documents']} documents, {data['sentences']} sentences; a vocabulary of {data['vocab_size']} "
+        f"({data['vocab_size'] - len(SPECIALS)} words and {len(SPECIALS)} special tokens); "
         f"{s['steps']} steps × {s['batch_size']} pairs ({data['epochs']} epochs) on {where} in {data['seconds']:.1f} s" + agree)
         + "[/title]")
     draw.show(*figures(data))
-    table = Table(title=esc("填空：训练前后模型的前三个猜测" if zh else "Fill in the blank: the model's top 3 guesses, before and after"))
-    for name in (("句子 A（B 为语料中的下一句）", "语料中的答案", "答案的名次", "训练前", "训练后") if zh else
+    table = Table(title="填空：训练前后模型的前三个猜测" if zh else "Fill in the blank: the model's top 3 guesses, before and after")
+    for name in (("句子 A（B 为下一句）", "语料中的答案", "答案的名次", "训练前", "训练后") if zh else
                  ("sentence A (B: the next one in the corpus)", "the corpus says", "its rank", "before", "after")):
         table.add_column(name)
     for b, a in zip(data["before"], data["after"]):
-        guesses = [", ".join(f"{w} {p:.2f}" for w, p in row["top"]) for row in (b, a)]
+        guesses = ["\n".join(f"{w} {p:.2f}" for w, p in row["top"]) for row in (b, a)]  # one guess per line
         right = a["answer_rank"] == 1
         table.add_row(esc(b["sentence"]), esc(b["answer"]), f"{b['answer_rank']} → {a['answer_rank']}", esc(guesses[0]),
                       ("[ok]" if right else "[fail]") + esc(guesses[1]) + ("[/ok]" if right else "[/fail]"))
     out.print(table)
+    weak_nsp = data["nsp_accuracy_after"] < 0.75
     first = sum(data["mlm_loss"][:10]) / min(10, len(data["mlm_loss"]))
     last = sum(data["mlm_loss"][-10:]) / min(10, len(data["mlm_loss"]))
     out.print("[muted]" + esc(
         (f"MLM 损失从 {first:.2f}（约为 ln V = {data['uniform_mlm_loss']:.2f}，即在词表上均匀猜测）降到 {last:.2f}。"
          f"NSP 在 {data['held_out_pairs']} 个新组合的句对上的准确率：训练前 {data['nsp_accuracy_before']:.0%}，训练后 "
-         f"{data['nsp_accuracy_after']:.0%}。NotNext 的 B 来自另一篇文档，话题往往不同，只看话题就能答对不少——"
-         "这正是 ALBERT 对 NSP 的批评：它把话题预测与连贯性预测混在了一起。答案的名次是它在全部词表中的排名（1 为首选）。")
+         f"{data['nsp_accuracy_after']:.0%}。NotNext 的 B 来自另一篇文档，话题往往不同，所以单凭话题就可能答对不少——"
+         "这正是 ALBERT 对 NSP 的批评：它把话题预测与连贯性预测混在了一起。" + ("这里的微型模型连这一点也只学到了一部分。" if weak_nsp else "") + "答案的名次是它在全部词表中的排名（1 为首选）。")
         if zh else
         (f"The MLM loss falls from {first:.2f} (about ln V = {data['uniform_mlm_loss']:.2f}, a uniform guess over the "
          f"vocabulary) to {last:.2f}. NSP accuracy on {data['held_out_pairs']} freshly paired sentences: "
          f"{data['nsp_accuracy_before']:.0%} before, {data['nsp_accuracy_after']:.0%} after. A NotNext B comes from another "
-         "document, usually on another topic, so the topic alone gives many answers away: ALBERT's complaint that NSP mixes "
-         "topic prediction with coherence. The rank is the answer's place among all the words (1: the top guess)."))
+         "document, usually on another topic, so the topic alone could give many answers away: ALBERT's complaint that NSP "
+         "mixes topic prediction with coherence." + (" A model this tiny picks up only part of even that." if weak_nsp else "")
+         + " The rank is the answer's place among all the words (1: the top guess)."))
         + "[/muted]")
 
 

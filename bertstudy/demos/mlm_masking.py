@@ -223,26 +223,28 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 STYLE = {"mask": "accent", "random": "warn", "kept": "ok"}
+SUFFIX = {"mask": "", "random": "*", "kept": "="}  # so that the three read apart without colour too
 
 
 def styled(row: dict[str, Any]) -> str:
-    """Tokens in Rich markup: [MASK] in the accent colour, a random token in yellow, a kept one in green."""
+    """Tokens in Rich markup: [MASK] in the accent colour, a random token in yellow and starred, a
+    kept one in green with an equals sign."""
     parts = []
     for token, kind in zip(row["tokens"], row["kinds"]):
         text = console.esc(token)
-        parts.append(f"[{STYLE[kind]}]{text}[/{STYLE[kind]}]" if kind else text)
+        parts.append(f"[{STYLE[kind]}]{text}{SUFFIX[kind]}[/{STYLE[kind]}]" if kind else text)
     return " ".join(parts)
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
     esc = console.esc
     mask = esc("[MASK]")
-    legend = (f"[accent]{mask}[/accent] 替换为 {mask}   [warn]随机[/warn] 换成随机词元   [ok]保留[/ok] 被选中但保持原样" if zh else
-              f"[accent]{mask}[/accent] replaced by {mask}   [warn]random[/warn] a random token   [ok]kept[/ok] chosen but unchanged")
+    legend = (f"[accent]{mask}[/accent] 替换为 {mask}   [warn]词*[/warn] 换成的随机词元   [ok]词=[/ok] 被选中但保持原样" if zh else
+              f"[accent]{mask}[/accent] replaced by {mask}   [warn]word*[/warn] a random token   [ok]word=[/ok] chosen but unchanged")
     out.print("[title]" + esc("同一个句对，四轮动态掩码（每轮重新抽样，15% 的词元被选中）：" if zh else
                               "One sentence pair, four epochs of dynamic masking (drawn afresh each epoch, 15% selected):") + "[/title]")
     for epoch, row in enumerate(data["dynamic"], start=1):
@@ -250,8 +252,8 @@ def show(data: dict[str, Any]) -> None:
     out.print(legend)
     out.print()
     st = data["statistics"]
-    table = Table(title=esc(f"{st['tokens']:,} 个候选词元上的实测比例与理论值（界限：±5 个标准误）" if zh else
-                            f"Measured shares over {st['tokens']:,} candidate tokens against the theory (bounds: ±5 standard errors)"))
+    table = Table(title=f"{st['tokens']:,} 个候选词元上的实测比例与理论值（界限：±5 个标准误）" if zh else
+                            f"Measured shares over {st['tokens']:,} candidate tokens against the theory (bounds: ±5 standard errors)")
     names = {"selected": ("被选中 / 候选", "selected / candidates"), "mask": ("[MASK] / 被选中", "[MASK] / selected"),
              "random": ("随机词元 / 被选中", "random token / selected"), "kept": ("保持不变 / 被选中", "kept / selected")}
     for column in (("比例", "实测", "理论", "界限", "") if zh else ("share", "measured", "theory", "bound", "")):
@@ -289,17 +291,17 @@ def show(data: dict[str, Any]) -> None:
     for name, label in (("per_token", "逐词元" if zh else "per token "), ("whole_word", "全词  " if zh else "whole word")):
         for row in ww["examples"][name]:
             out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
-    table = Table(title=esc("一个词只被遮住一部分的概率（在它至少有一个片段被选中时）" if zh else
-                            "How often a word is masked only in part (when any of its pieces is chosen)"))
+    table = Table(title="一个词只被遮住一部分的概率（在它至少有一个片段被选中时）" if zh else
+                            "How often a word is masked only in part (when any of its pieces is chosen)")
     for column in (("词", "逐词元", "全词") if zh else ("word", "per token", "whole word")):
         table.add_column(column, justify="left" if column in ("词", "word") else "right")
     for word, a, b in zip(ww["words"], ww["partial"]["per_token"], ww["partial"]["whole_word"]):
         table.add_row(esc(word), f"{a:.2f}", f"{b:.2f}")
     out.print(table)
     draw.show(*figs[2:])
-    out.print("[muted]" + esc("列号 j 与行首的编号对应。全词掩码的热力图中，同一个词的各个片段组成值为 1.00 的方块；逐词元掩码没有这种结构。"
+    out.print("[muted]" + esc("列号 j 与行首的编号对应。全词掩码的热力图中，同一个词的各个片段组成值为 1.0 的方块；逐词元掩码没有这种结构。"
                               if zh else "Column j is the token numbered j on the left. In the whole word heatmap the pieces of one word "
-                              "form blocks of 1.00; per-token masking has no such structure.") + "[/muted]")
+                              "form blocks of 1.0; per-token masking has no such structure.") + "[/muted]")
     out.print()
     ch = data["chinese"]
     out.print("[title]" + esc("中文全词掩码：一字一个词元，词的边界来自分词（这里手工给出，代替 LTP）：" if zh else

@@ -18,7 +18,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.mlp import mlp_backward, mlp_forward
 
 HIDDEN = 16
@@ -78,9 +78,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     before = decision_picture(params, x, labels, box)
     accuracy_before = accuracy(params, x, labels)
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tensors this small run fastest on one thread
-    try:
+    with one_thread():
         velocity = {k: torch.zeros_like(v) for k, v in params.items()}
         losses = []
         for _ in steps(range(n_steps), "training"):
@@ -90,8 +88,6 @@ def run(quick: bool = False) -> dict[str, Any]:
                 velocity[k] = MOMENTUM * velocity[k] + grads[k]
                 params[k] = params[k] - LEARNING_RATE * velocity[k]
         losses.append(mlp_backward(x, labels, **params)["loss"].item())
-    finally:
-        torch.set_num_threads(threads)
 
     return {
         "points": x.tolist(), "labels": labels.tolist(), "hidden": HIDDEN,

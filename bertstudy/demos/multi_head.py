@@ -17,8 +17,6 @@ the model can find the partner by attending to everything else).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -27,7 +25,7 @@ from torch import nn
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.masks import padding_mask
 from bertstudy.reference.transformer import MultiHeadAttention
@@ -38,17 +36,6 @@ PAD = VOCAB  # the padding token's id
 NO_PREVIOUS = VOCAB  # the class "no previous letter" (position 0)
 MAX_LEN = 8
 EXAMPLE = "CaEcBAfb"  # partners C/c, a/A, B/b; E and f have none
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Tiny models train faster on one thread (no hand-offs between cores); restore the setting after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def make_batch(gen: torch.Generator, batch: int) -> dict[str, torch.Tensor]:
@@ -160,7 +147,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

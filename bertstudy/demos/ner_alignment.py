@@ -24,7 +24,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.basics import cross_entropy
 from bertstudy.reference.bert import BertConfig, BertForTokenClassification
 from bertstudy.reference.finetuning import IGNORE_INDEX, align_ner_labels
@@ -145,9 +145,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     unk = kept.index(tokenizer.unk_token_id)
     word_index = train["word_index"]  # (N, L)
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tensors this small run fastest on one thread
-    try:
+    with one_thread():
         torch.manual_seed(SEED)
         model = BertForTokenClassification(BertConfig.tiny(vocab_size=len(kept), num_labels=len(LABELS)))
         optimizer = AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
@@ -170,8 +168,6 @@ def run(quick: bool = False) -> dict[str, Any]:
         model.eval()
         with torch.no_grad():
             test_logits = model(test["input_ids"], attention_mask=test["attention_mask"])  # (N, L, K)
-    finally:
-        torch.set_num_threads(threads)
 
     predicted = [word_predictions(test_logits[i], test["word_ids"][i]) for i in range(n_test)]
     gold = [[LABELS.index(label) for label in labels] for _, labels in test_sentences]
@@ -217,7 +213,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
     heatmap = draw.Heatmap("留出句子中每个词元的标签概率（“→ [UNK]”：模型读到的是 [UNK]；标 -100 的位置不参与损失，也不读取）" if zh else
                            "Label probabilities per token of a held-out sentence (→ [UNK]: the model read [UNK]; "
                            "positions marked -100 are neither trained nor read)",
-                           probe["probabilities"], rows, data["labels"], corner="token")
+                           probe["probabilities"], rows, data["labels"], corner="词元" if zh else "token")
     return [loss, heatmap]
 
 
@@ -226,13 +222,13 @@ def _label_name(label_id: int, labels: list[str]) -> str:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
     labels = data["labels"]
     for example in data["alignment"]:
-        table = Table(title=console.esc(" ".join(example["words"])))
+        table = Table(title=" ".join(example["words"]))
         for name in (("词元", "词号", "词的标签", "只标第一个子词", "标注所有子词") if zh else
                      ("token", "word id", "word label", "first sub-token", "all sub-tokens")):
             table.add_column(name)

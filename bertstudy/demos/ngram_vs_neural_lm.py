@@ -22,7 +22,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.demos.word2vec import read_corpus
 from bertstudy.reference.language_model import (
     FeedForwardLM, NGramModel, Vocabulary, ngram_windows, perplexity, perplexity_of_log_probs, sample_sentence, train_lm,
@@ -78,9 +78,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     neural = FeedForwardLM(V, CONTEXT, D_EMBED, D_HIDDEN)
     n_steps, every = (200, 20) if quick else (800, 40)
     curve: dict[str, list[float]] = {"step": [], "train": [], "held_out": []}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tensors this small run fastest on one thread
-    try:
+    with one_thread():
         recent: list[float] = []
         training = train_lm(neural, contexts, targets, steps=n_steps, batch_size=BATCH, lr=LEARNING_RATE, generator=gen)
         for step, loss in enumerate(steps(training, "training", total=n_steps), start=1):
@@ -96,8 +94,6 @@ def run(quick: bool = False) -> dict[str, Any]:
             ppl["neural"] = perplexity(neural(test_contexts), test_targets).item()
             scored["neural"] = len(test_targets)
             train_ppl = perplexity(neural(contexts), targets).item()
-    finally:
-        torch.set_num_threads(threads)
     models["neural"] = neural
 
     samples = {}
@@ -127,7 +123,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

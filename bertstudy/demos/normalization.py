@@ -21,6 +21,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
+from bertstudy.demos.live import one_thread
 from bertstudy.reference.basics import batch_norm, layer_norm
 
 SCALES = [0.5, 1.0, 2.0, 5.0, 10.0, 50.0]  # per-feature standard deviation of the raw batch
@@ -73,12 +74,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     other = torch.cat([x[:1], raw_batch(gen, BATCH - 1)])  # the same first example, new companions
     bn_other, ln_other = normalise(other)
     depth = 12 if quick else 24
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tensors this small run fastest on one thread
-    try:
+    with one_thread():
         norms = {variant: gradient_norms(depth, variant, torch.Generator().manual_seed(1)) for variant in VARIANTS}
-    finally:
-        torch.set_num_threads(threads)
     return {
         "input": x.tolist(), "batch_norm": bn.tolist(), "layer_norm": ln.tolist(),
         "stats": {"input": statistics(x), "batch_norm": statistics(bn), "layer_norm": statistics(ln)},
@@ -119,7 +116,7 @@ def _span(values: list[float]) -> str:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

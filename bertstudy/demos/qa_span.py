@@ -150,7 +150,8 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
     first = data["examples"][0]
     logits = draw.Heatmap("每个词元的起点和终点 logits" if zh else "Start and end logits of every token",
                           [[s, e] for s, e in zip(first["start_logits"], first["end_logits"])],
-                          [f"{i} {t}" for i, t in enumerate(first["tokens"])], ["start", "end"], corner="token")
+                          [f"{i} {t}" for i, t in enumerate(first["tokens"])],
+                          ["起点", "终点"] if zh else ["start", "end"], corner="词元" if zh else "token")
     legend = {MAP["best"]: "最佳合法片段" if zh else "best valid span",
               MAP["naive"]: "分别取 argmax 得到的片段" if zh else "separate argmax of start and end",
               MAP["valid"]: "合法片段" if zh else "valid span",
@@ -172,7 +173,7 @@ def _labelled(grid: draw.Chars, data: dict[str, Any]) -> draw.Chars:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
@@ -184,7 +185,7 @@ def show(data: dict[str, Any]) -> None:
     table = Table(title="原始得分最高的片段（start[i] + end[j]），以及它们违反的规则" if zh else
                   "The spans with the highest raw scores (start[i] + end[j]) and the rule each breaks")
     for name in (("起点", "终点", "片段", "得分", "结论") if zh else ("start", "end", "span", "score", "verdict")):
-        table.add_column(name)
+        table.add_column(name, overflow="fold")  # Chinese has no spaces to wrap at
     for span in first["top_spans"]:
         reason = span["problem"]
         verdict = (f"[fail]{REASONS[reason][1 if zh else 0]}[/fail]" if reason else

@@ -26,7 +26,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.attention import multi_head_attention
 from bertstudy.reference.recurrent import rnn_forward
 
@@ -89,11 +89,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     timing_weights, gradient_weights = weights(torch.float32), weights(torch.float64)
     u = torch.randn(D_MODEL, generator=gen, dtype=torch.float64)
     u = u / u.norm()  # (d,) a fixed direction to read y_n along
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # one thread for both: the gap is not about how many cores each uses
     gradient_lengths = [n for n in lengths if n <= 256]  # beyond, the RNN's gradient underflows float64
     data: dict[str, list[float]] = {"rnn_ms": [], "attention_ms": [], "rnn_gradient": [], "attention_gradient": []}
-    try:
+    with one_thread():  # one thread for both: the gap is not about how many cores each uses
         for n in steps(lengths, "timing"):
             x = torch.randn(n, D_MODEL, generator=gen, dtype=torch.float64)  # (n, d)
             data["rnn_ms"].append(wall_ms(through_rnn, x.float(), timing_weights["rnn"], repeats))
@@ -101,8 +99,6 @@ def run(quick: bool = False) -> dict[str, Any]:
             if n in gradient_lengths:
                 data["rnn_gradient"].append(first_to_last_gradient(through_rnn, x, gradient_weights["rnn"], u))
                 data["attention_gradient"].append(first_to_last_gradient(through_attention, x, gradient_weights["attention"], u))
-    finally:
-        torch.set_num_threads(threads)
     return {"d_model": D_MODEL, "heads": HEADS, "lengths": lengths, "repeats": repeats, "gradient_lengths": gradient_lengths,
             "rnn_sequential_steps": lengths, "attention_sequential_steps": [1] * len(lengths),
             "rnn_path_length": [n - 1 for n in gradient_lengths], "attention_path_length": [1] * len(gradient_lengths), **data}
@@ -127,7 +123,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

@@ -85,16 +85,16 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
         draw.Lines("softmax 雅可比矩阵的范数（梯度能流过多少）" if zh else "Norm of the softmax's Jacobian (how much gradient gets through)",
                    x, {scaled: [r["jacobian_scaled"] for r in rows], unscaled: [r["jacobian_unscaled"] for r in rows]},
                    x_label=x_label, y_label="‖diag(p) − p pᵀ‖", log_y=True),
-        draw.Heatmap((f"d_k = {data['example_d_k']} 时一个查询在 {data['num_keys']} 个键上的权重" if zh else
-                      f"One query's weights over {data['num_keys']} keys at d_k = {data['example_d_k']}"),
-                     [data["example"]["scaled"], data["example"]["unscaled"]],
+        draw.Heatmap((f"d_k = {data['example_d_k']} 时一个查询在 {data['num_keys']} 个键上的权重（%）" if zh else
+                      f"One query's weights over {data['num_keys']} keys at d_k = {data['example_d_k']} (%)"),
+                     [[100 * w for w in data["example"]["scaled"]], [100 * w for w in data["example"]["unscaled"]]],
                      ["÷ √d_k", "不缩放" if zh else "raw"],
                      [str(i) for i in range(data["num_keys"])], corner="键" if zh else "key"),
     ]
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
@@ -113,15 +113,21 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     out.print()
     draw.show(*figures(data))
+    rows = data["rows"]
+    start = rows[0]["entropy_unscaled"]
+    scaled = [r["entropy_scaled"] for r in rows]
     if zh:
         note = (f"q·k 是 d_k 个方差为 1 的乘积之和，所以它的标准差约为 √d_k。不缩放时，d_k 越大，权重越集中到一个键上："
-                f"熵从均匀分布的 {data['uniform_entropy']:.0f} 比特降向 0，雅可比矩阵 diag(p) − p pᵀ 也趋于 0，"
-                f"传给 W_Q 和 W_K 的梯度随之消失。除以 √d_k 后，分数在任何宽度下方差都是 1，这些量都保持不变。")
+                f"熵从 {start:.2f} 比特（完全均匀的权重是 {data['uniform_entropy']:.0f} 比特）降到 {rows[-1]['entropy_unscaled']:.2f}，"
+                f"雅可比矩阵 diag(p) − p pᵀ 也趋于 0，传给 W_Q 和 W_K 的梯度随之消失。除以 √d_k 后，分数在任何宽度下方差都是 1，"
+                f"这些量几乎不变（熵保持在 {min(scaled):.2f} 到 {max(scaled):.2f} 比特之间）。")
     else:
         note = (f"q·k sums d_k products of variance 1, so its standard deviation is about √d_k. Unscaled, the wider the "
-                f"vectors, the more the weight piles onto one key: the entropy falls from the uniform {data['uniform_entropy']:.0f} "
-                "bits towards 0, and the Jacobian diag(p) − p pᵀ shrinks towards 0, so the gradients that reach W_Q and W_K "
-                "vanish. Divided by √d_k, the scores have variance 1 at every width and none of these numbers moves.")
+                f"vectors, the more the weight piles onto one key: the entropy falls from {start:.2f} bits (perfectly even "
+                f"weights would give {data['uniform_entropy']:.0f}) to {rows[-1]['entropy_unscaled']:.2f}, and the Jacobian "
+                "diag(p) − p pᵀ shrinks towards 0, so the gradients that reach W_Q and W_K vanish. Divided by √d_k, the "
+                f"scores have variance 1 at every width and these numbers barely move (the entropy stays between "
+                f"{min(scaled):.2f} and {max(scaled):.2f} bits).")
     out.print("[muted]" + console.esc(note) + "[/muted]")
 
 

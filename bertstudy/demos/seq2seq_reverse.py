@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.decoding import beam_search, greedy_decode
 from bertstudy.reference.optim import Adam
 from bertstudy.reference.seq2seq import Seq2Seq, teacher_forcing_inputs
@@ -104,9 +104,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     torch.manual_seed(0)  # the model's initial weights
     model = Seq2Seq(VOCAB, VOCAB, settings["d_embed"], settings["d_hidden"], score="additive")
     gen = torch.Generator().manual_seed(1)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # small tensors: one thread is fastest
-    try:
+    with one_thread():
         losses = train(model, settings, gen)
         with torch.no_grad():
             held_out = digits_batch(torch.Generator().manual_seed(2), settings["eval"], settings["min_len"], settings["max_len"])
@@ -115,8 +113,6 @@ def run(quick: bool = False) -> dict[str, Any]:
             answer, _ = greedy_decode(model.step_function(example[0]), BOS, EOS, max_len=example.size(1) + 3)
             target = torch.cat([example.flip(1), torch.tensor([[EOS]])], dim=1)  # (1, S + 1)
             _, weights = model(example, teacher_forcing_inputs(target, BOS))  # (1, S + 1, S)
-    finally:
-        torch.set_num_threads(threads)
     every = max(1, settings["steps"] // 50)
     curve = [sum(losses[i:i + every]) / len(losses[i:i + every]) for i in range(0, len(losses), every)]
     return {
@@ -147,7 +143,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

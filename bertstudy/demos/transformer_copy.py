@@ -14,8 +14,6 @@ lengths beyond those trained on (the model does not generalise to longer strings
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -23,7 +21,7 @@ import torch.nn.functional as F
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.transformer import Transformer
 
@@ -32,17 +30,6 @@ FIRST_DIGIT = 3  # ids 3 .. 12 are the digits 0 .. 9
 VOCAB = FIRST_DIGIT + 10
 TASKS = ("copy", "reverse")
 EXAMPLE = "314159"  # the string whose cross-attention is drawn (its first max_len digits)
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Tiny models train faster on one thread (no hand-offs between cores); restore the setting after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def make_batch(gen: torch.Generator, batch: int, max_len: int, task: str) -> dict[str, torch.Tensor]:
@@ -159,7 +146,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
@@ -174,15 +161,24 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(("复制" if zh else "copy") if task == "copy" else ("反转" if zh else "reverse"),
                       f"{r['exact_match']:.0%}", f"{r['on_same_position']:.2f} / {r['on_mirrored_position']:.2f}", shown)
     out.print(table)
+    copy, reverse = data["tasks"]["copy"], data["tasks"]["reverse"]
+    gap = copy["exact_match"] - reverse["exact_match"]  # within 5 points on 200 strings: a tie
     if zh:
         note = ("交叉注意力热力图中，行是解码器这一步要输出的词元，列是源词元（取各头的平均）。"
-                "复制时，第 i 个输出词元的注意力落在第 i 个源词元上（对角线）；反转时落在镜像位置上（反对角线），"
-                "为此模型还得知道源序列有多长，而长度要从填充开始的位置判断出来。在这里反转比复制学得慢。")
+                f"复制时，第 i 个输出词元应当关注第 i 个源词元（对角线），这次落在那里的权重平均为 {copy['on_same_position']:.2f}；"
+                f"反转时应当关注镜像位置（反对角线），为此模型还得从填充开始的位置判断源序列有多长，这次平均为 "
+                f"{reverse['on_mirrored_position']:.2f}。"
+                + f"在 {data['steps']} 步内，" + ("反转比复制学得慢。" if gap > 0.05 else "复制比反转学得慢。" if gap < -0.05 else
+                                                  "两者学得差不多。"))
     else:
         note = ("In the cross-attention heatmaps, rows are the token the decoder outputs at that step and columns the "
-                "source tokens (averaged over heads). To copy, output token i attends to source token i (the diagonal); "
-                "to reverse, it attends to the mirrored position (the anti-diagonal), which also needs the source's "
-                "length, read from where the padding starts. Here reversing is learned more slowly than copying.")
+                "source tokens (averaged over heads). To copy, output token i should attend to source token i (the "
+                f"diagonal): {copy['on_same_position']:.2f} of its weight does, on average. To reverse, it should attend "
+                "to the mirrored position (the anti-diagonal), which also needs the source's length, read from where the "
+                f"padding starts: {reverse['on_mirrored_position']:.2f} does. "
+                + f"In {data['steps']} steps, " + ("reversing is learned more slowly than copying." if gap > 0.05 else
+                                                   "copying is learned more slowly than reversing." if gap < -0.05 else
+                                                   "both are learned about as well."))
     out.print("[muted]" + console.esc(note) + "[/muted]")
 
 

@@ -20,7 +20,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.recurrent import GRU, LSTM, RNN
 
 INPUT, HIDDEN, BATCH = 32, 64, 16
@@ -56,15 +56,11 @@ def gradient_norms(key: str, length: int, seed: int) -> torch.Tensor:
 
 def run(quick: bool = False) -> dict[str, Any]:
     length, seeds = (40, 1) if quick else (100, 3)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # small tensors: one thread is fastest
-    try:
+    with one_thread():
         logs: dict[str, list[torch.Tensor]] = {key: [] for key in MODELS}
         jobs = [(key, seed) for seed in range(seeds) for key in MODELS]
         for key, seed in steps(jobs, "backpropagating"):
             logs[key].append(gradient_norms(key, length, seed))
-    finally:
-        torch.set_num_threads(threads)
     distance = list(range(length))
     norms, decay = {}, {}
     for key, parts in logs.items():
@@ -89,7 +85,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

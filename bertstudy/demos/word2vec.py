@@ -22,7 +22,7 @@ import torch
 
 from bertstudy import console, i18n
 from bertstudy.demos import draw
-from bertstudy.demos.live import steps
+from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Vocabulary
 from bertstudy.reference.word2vec import SkipGram, nearest_neighbours, train_skipgram
 
@@ -74,14 +74,10 @@ def run(quick: bool = False) -> dict[str, Any]:
     model = SkipGram(len(vocab), DIM, gen)
     before = group_agreement(model.center.weight.detach(), vocab)
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tensors this small run fastest on one thread
-    try:
+    with one_thread():
         training = train_skipgram(model, ids, counts, steps=n_steps, batch_size=BATCH, window=WINDOW,
                                   num_negatives=NEGATIVES, lr=LEARNING_RATE, t=SUBSAMPLE_T, generator=gen)
         losses = list(steps(training, "training", total=n_steps))
-    finally:
-        torch.set_num_threads(threads)
 
     vectors = model.center.weight.detach()  # (V, DIM): v_w, the embeddings word2vec keeps
     neighbours = {w: [(vocab.tokens[i], cos) for i, cos in nearest_neighbours(vectors, vocab.index[w], K_NEIGHBOURS)]
@@ -116,7 +112,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"

@@ -119,7 +119,7 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from bertstudy.demos.draw import Table
 
     out = console.out()
     zh = i18n.current() == "zh"
@@ -135,7 +135,7 @@ def show(data: dict[str, Any]) -> None:
         for word, pieces, ids in zip(example["words"], example["pieces"], example["ids"]):
             table.add_row(esc(word), esc(" ".join(pieces)), " ".join(str(i) for i in ids))
         out.print(table)
-    table = Table(title=esc("[UNK] 是怎么来的" if zh else "How a word becomes [UNK]"), title_justify="left")
+    table = Table(title="[UNK] 是怎么来的" if zh else "How a word becomes [UNK]", title_justify="left")
     for name in (("情形", "词", "字符数", "结果") if zh else ("case", "word", "chars", "result")):
         table.add_column(name)
     for row in data["unknown"]:
