@@ -439,7 +439,8 @@ def test_capstone_starter_takes_the_learners_own_passing_parts(cli, tmp_path):
     assembled, pass; a part that has not passed stays out and is named."""
     embeddings_style = "raw parameters indexed by hand, LayerNorm written out"
     layer_style = "small classes mirroring BERT's, erf GELU by hand"
-    own = {"bert_embeddings": EMBEDDINGS[embeddings_style], "transformer_encoder_layer": LAYER[layer_style]}
+    own = {"bert_embeddings": "from __future__ import annotations\n" + textwrap.dedent(EMBEDDINGS[embeddings_style]),
+           "transformer_encoder_layer": LAYER[layer_style]}
     path = cli.json("exercise", "start", "bert_embeddings")["path"]
     Path(path).write_text(textwrap.dedent(own["bert_embeddings"]))
     assert cli.json("exercise", "run", "bert_embeddings")["passed"]
@@ -450,7 +451,7 @@ def test_capstone_starter_takes_the_learners_own_passing_parts(cli, tmp_path):
     started = cli.json("exercise", "start", "capstone_bert")
     assert (started["parts_copied"], started["parts_missing"]) == (["bert_embeddings"], ["transformer_encoder_layer"])
     text = Path(started["path"]).read_text()
-    assert textwrap.dedent(own["bert_embeddings"]).strip() in text and PARTS_LINE not in text
+    assert textwrap.dedent(EMBEDDINGS[embeddings_style]).strip() in text and PARTS_LINE not in text
     assert "class TransformerEncoderLayer" not in text, "a part that has not passed is not copied"
 
     Path(path).write_text(textwrap.dedent(own["transformer_encoder_layer"]))
@@ -458,7 +459,9 @@ def test_capstone_starter_takes_the_learners_own_passing_parts(cli, tmp_path):
     reset = cli.json("exercise", "reset", "capstone_bert")
     assert (reset["parts_copied"], reset["parts_missing"]) == (list(own), [])
     text = Path(reset["path"]).read_text()
-    assert all(textwrap.dedent(source).strip() in text for source in own.values())
+    assert text.startswith("from __future__ import annotations\n"), "a __future__ import must open the file"
+    assert all(textwrap.dedent(source).replace("from __future__ import annotations\n", "").strip() in text
+               for source in own.values())
     assert cli.json("exercise", "run", "capstone_bert", code=1)["passed"] is False, "the starter's BertModel is a stub"
     Path(reset["path"]).write_text(text.split("class BertModel", 1)[0] + capstone_model())
     assert cli.json("exercise", "run", "capstone_bert")["passed"]

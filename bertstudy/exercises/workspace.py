@@ -63,10 +63,15 @@ def _write_starter(exercise: Exercise, store: Store, target: Path) -> dict[str, 
     passed = store.exercises_passed()
     copied = [part for part in exercise.builds_on if part in passed and (folder() / f"{part}.py").is_file()]
     missing = [part for part in exercise.builds_on if part not in copied]
-    blocks = [f"# ---- your {part}.py, which passed ----\n{(folder() / f'{part}.py').read_text(encoding='utf-8').strip()}\n"
-              for part in copied]
+    future: list[str] = []  # `from __future__` lines must open the file, so they move to the top
+    blocks = []
+    for part in copied:
+        lines = (folder() / f"{part}.py").read_text(encoding="utf-8").strip().splitlines()
+        future += [line for line in lines if line.startswith("from __future__ import") and line not in future]
+        body = "\n".join(line for line in lines if not line.startswith("from __future__ import")).strip()
+        blocks.append(f"# ---- your {part}.py, which passed ----\n{body}\n")
     text = starter.replace(PARTS_LINE, "\n\n".join(blocks).rstrip("\n") if blocks else PARTS_LINE, 1)
-    target.write_text(text, encoding="utf-8")
+    target.write_text("".join(f"{line}\n" for line in future) + ("\n" if future else "") + text, encoding="utf-8")
     return {"parts_copied": copied, "parts_missing": missing}
 
 
