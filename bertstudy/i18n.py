@@ -70,6 +70,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "learn.resources": ("Resources", "参考资料"),
     "learn.try": ("Try it", "动手试试"),
     "learn.demo": ("Demo", "演示"),
+    "learn.seconds": ("~{n} s", "约 {n} 秒"),
     "learn.quiz": ("Quiz", "测验"),
     "learn.exercise": ("Exercise", "练习"),
     "learn.questions": ("{n} question(s)", "{n} 道题"),

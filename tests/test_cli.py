@@ -79,6 +79,7 @@ def test_learn_map_topic_and_next(cli):
     assert row(rows, "attention")["status"] == "new" and row(rows, "attention")["prerequisites"] == ["seq2seq"]
     page = cli.json("learn", "attention")
     assert page["notes"] and page["demos"][0]["id"] == "attention-heatmap"
+    assert page["demos"][0]["title"] and page["demos"][0]["seconds"] > 0
     assert row(cli.json("learn")["topics"], "attention")["status"] == "read"
     text = cli("learn", "attention").stdout
     assert "bertstudy demo run attention-heatmap" in text

@@ -113,7 +113,8 @@ def _show_topic(page: dict) -> None:
             out.print(f"• {console.esc(r['title'])} [muted]({r['kind']}, {r['lang']})[/muted]\n  [link={r['url']}]{r['url']}[/link]")
     out.print(Rule(i18n.t("learn.try"), style="muted"))
     for d in page["demos"]:
-        out.print(f"{i18n.t('learn.demo')}: [code]bertstudy demo run {d['id']}[/code]" + (" [ok]✓[/ok]" if d["ran"] else ""))
+        out.print(f"{i18n.t('learn.demo')}: [code]bertstudy demo run {d['id']}[/code] [muted]{console.esc(d['title'])} "
+                  f"({i18n.t('learn.seconds', n=round(d['seconds']))})[/muted]" + (" [ok]✓[/ok]" if d["ran"] else ""))
     if page["questions"]:
         out.print(f"{i18n.t('learn.quiz')}: [code]bertstudy quiz --topic {page['id']}[/code] [muted]({i18n.t('learn.questions', n=page['questions'])})[/muted]")
     for e in page["exercises"]:
