@@ -176,6 +176,8 @@ def test_quantized_linear_stays_within_its_rounding_bound(per_channel):
     assert (error <= bound + 1e-5).all()
     assert error.max() > bound.max() / 50, "the bound is a real one, not a vacuous one"
     assert error.max() < 0.02 * linear(x).abs().max()
+    empty = quantized(x[:0])  # an empty batch has nothing to quantise
+    assert empty.shape == (0, 7, 20)
 
 
 def test_our_dynamic_quantisation_is_close_to_torch_ao():
@@ -327,6 +329,16 @@ def test_a_layer_can_lose_every_head():
     C.prune_heads(pruned, {1: [0, 1, 2, 3]})
     torch.testing.assert_close(pruned(**inputs), masked(**inputs))
     assert pruned.bert.encoder.layer[1].attention.self.num_heads == 0
+
+
+def test_importance_after_pruning_never_names_a_head_that_is_gone():
+    model = tiny_classifier(seed=28)
+    C.prune_heads(model, {0: [0, 1]})  # layer 0 keeps 2 of its 4 heads
+    labels = torch.tensor([1, 0, 0, 1])
+    importance = C.head_importance(model, [batch(seed=29)], lambda m, b: nn.functional.cross_entropy(m(**b), labels))
+    assert torch.isinf(importance[0, 2:]).all() and torch.isfinite(importance[0, :2]).all()
+    chosen = C.heads_to_remove(importance, 0.5)  # 3 of the 6 heads left
+    assert sum(len(h) for h in chosen.values()) == 3 and all(h < 2 for h in chosen.get(0, []))
 
 
 def test_head_importance_is_the_loss_derivative_by_finite_differences():

@@ -64,6 +64,22 @@ def test_mask_tokens_equals_hugging_faces_collator(tokenizer):
         assert torch.equal(ours[0], theirs[0]) and torch.equal(ours[1], theirs[1])
 
 
+def test_mask_tokens_takes_a_0_1_special_tokens_mask_as_hf_does():
+    ids = torch.randint(5, 100, (4, 32), generator=torch.Generator().manual_seed(3))
+    special = torch.zeros_like(ids)
+    special[:, 0] = special[:, -1] = 1  # int64 0/1, as HF's tokenizers return it
+    as_ints = mask_tokens(ids, special, 4, 100, 0.5, torch.Generator().manual_seed(4))
+    as_bools = mask_tokens(ids, special.bool(), 4, 100, 0.5, torch.Generator().manual_seed(4))
+    assert all(torch.equal(a, b) for a, b in zip(as_ints, as_bools))
+    assert (as_ints[1][:, [0, -1]] == -100).all()
+
+
+def test_make_nsp_pairs_needs_room_for_both_segments():
+    documents = [[[1, 2], [3, 4]], [[5, 6], [7]]]
+    with pytest.raises(ValueError, match="no room for A and B"):
+        make_nsp_pairs(documents, 4, max_seq_length=4, generator=torch.Generator().manual_seed(0))
+
+
 @pytest.mark.parametrize("vocab_size", [30522, 20])
 def test_mask_tokens_proportions(vocab_size):
     ids = torch.randint(3, vocab_size, (500, 128), generator=torch.Generator().manual_seed(1))  # 64,000 tokens
@@ -218,6 +234,18 @@ def test_whole_word_masking_never_cuts_a_word(tokenizer):
             assert all(set(g) <= chosen or not set(g) & chosen for g in groups)
             assert len(positions) <= num_to_predict(len(tokens), 0.3, 20)
             assert all(out[i] == tokens[i] for i in range(len(tokens)) if i not in chosen)
+
+
+def test_whole_word_budget_leaves_the_padding_out():
+    """A short row padded to a long batch gets the budget of its own tokens, as Google's unpadded
+    sequences do, not the padded length's."""
+    vocab = ["[PAD]", "[UNK]", "[MASK]", "[CLS]", "[SEP]"] + [f"w{i}" for i in range(20)]
+    real = [3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 4]  # [CLS] 14 words [SEP]: 16 tokens
+    ids = torch.tensor([real + [0] * 112, real + list(range(5, 25)) * 5 + [5] * 12])  # (2, 128)
+    _, labels = whole_word_mask(ids, vocab, generator=torch.Generator().manual_seed(0))
+    chosen = (labels != -100).sum(dim=1).tolist()
+    assert chosen == [num_to_predict(16), num_to_predict(128)] == [2, 19]
+    assert not (labels[0, 16:] != -100).any(), "padding is never chosen"
 
 
 def test_whole_word_mask_on_ids_proportions():

@@ -45,6 +45,10 @@ def inputs(seed: int, *shape: int) -> torch.Tensor:
     return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
 
 
+def test_lengths_to_mask_takes_an_empty_batch():
+    assert masks.attention_mask_from_lengths(torch.zeros(0, dtype=torch.long)).shape == (0, 0)
+
+
 def test_masks_follow_the_stated_convention():
     causal = masks.causal_mask(4)
     assert causal.dtype == torch.bool and causal.shape == (4, 4)
@@ -187,6 +191,16 @@ def test_stacks_load_nn_transformer_weights(norm_first):
     expected = theirs(src, tgt, tgt_mask=~causal, src_key_padding_mask=~src_keep, memory_key_padding_mask=~src_keep)
     memory = encoder(src, masks.padding_mask(src_keep))
     torch.testing.assert_close(decoder(tgt, memory, causal, masks.padding_mask(src_keep)), expected)
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning")
+def test_the_whole_transformer_takes_nn_transformers_stacks():
+    theirs = nn.Transformer(D_MODEL, HEADS, num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=D_FF, batch_first=True)
+    ours = Transformer(11, 11, D_MODEL, HEADS, 2, 2, D_FF, final_norm=True)
+    ours.encoder.load_state_dict(from_torch_state_dict(theirs.encoder.state_dict()))
+    ours.decoder.load_state_dict(from_torch_state_dict(theirs.decoder.state_dict()))
+    without = Transformer(11, 11, D_MODEL, HEADS, 2, 2, D_FF)  # post-LN: no final norm unless asked
+    assert without.encoder.norm is None and without.decoder.norm is None
 
 
 def test_in_proj_weight_is_split_into_q_k_v_in_order():

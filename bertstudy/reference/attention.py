@@ -3,8 +3,9 @@
 softmax(Q Kᵀ / √d_k) V, with an optional boolean mask that says where a query may look; and
 BERT's multi-head self-attention built on it, with weights in nn.Linear's layout.
 An optional dropout applies to the weights before they mix the values (BERT's attention dropout).
-Leaves out: cross-attention (queries and keys from different sequences),
-key/value caches, fused kernels.
+scaled_dot_product_attention takes any L_q and L_k, so it serves cross-attention too (see
+transformer.py); multi_head_attention is self-attention only. Leaves out: key/value caches and
+fused kernels.
 """
 
 from __future__ import annotations

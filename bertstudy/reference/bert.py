@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from bertstudy.reference.attention import scaled_dot_product_attention
+from bertstudy.reference.masks import to_additive
 from bertstudy.reference.basics import gelu, gelu_tanh  # noqa: F401  (the from-scratch definitions, re-exported)
 
 
@@ -160,7 +161,10 @@ class BertSelfAttention(nn.Module):
             self.weights = weights.detach()  # (B, h, L, L), for demos that draw them
         else:
             dropout = self.dropout.p if self.training else 0.0  # on the weights, inside the kernel
-            context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout)  # (B, h, L, d_head)
+            # An additive finfo.min mask, as the written-out path fills: a row whose keys are all
+            # padding then averages V there too (a bool mask would make the kernel return 0).
+            additive = None if mask is None else to_additive(mask, q.dtype)  # (B, 1, 1, L)
+            context = F.scaled_dot_product_attention(q, k, v, attn_mask=additive, dropout_p=dropout)  # (B, h, L, d_head)
         return context.transpose(1, 2).reshape(batch, length, d_model)  # (B, L, h, d_head) -> (B, L, D)
 
 

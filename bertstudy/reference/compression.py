@@ -206,6 +206,9 @@ class QuantizedLinear(nn.Module):
         return cls(weight_q, weight_scale, bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.numel() == 0:  # an empty batch has no range to quantise
+            y = x.new_zeros(*x.shape[:-1], self.weight_q.size(0))  # (..., out)
+            return y + self.bias if self.bias is not None else y
         q_x, s_x, z_x = quantize_uint8(x)  # (..., in) uint8, this batch's scale and zero point
         codes = q_x.to(torch.int32) - z_x.to(torch.int32)  # (..., in), in [-255, 255]
         acc = codes @ self.weight_q.to(torch.int32).T  # (..., out) int32: exact sums of code products
@@ -271,7 +274,7 @@ def smallest_first_mask(scores: torch.Tensor, k: int) -> torch.Tensor:
     """A bool mask of scores' shape that is False at the k smallest scores and True elsewhere.
     Ties go by position: among equal scores the one with the lower flat index is pruned first."""
     order = torch.argsort(scores.flatten(), stable=True)  # (N,), smallest first, stable among ties
-    keep = torch.ones(scores.numel(), dtype=torch.bool)
+    keep = torch.ones(scores.numel(), dtype=torch.bool, device=scores.device)
     keep[order[:k]] = False
     return keep.view(scores.shape)
 
@@ -365,8 +368,8 @@ def gated_heads(model: nn.Module) -> Iterator[torch.Tensor]:
     encoder = encoder_of(model)
     layers = list(encoder.layer)
     max_heads = max(layer.attention.self.num_heads for layer in layers)
-    dtype = next(encoder.parameters()).dtype
-    gates = torch.ones(len(layers), max_heads, dtype=dtype, requires_grad=True)
+    weight = next(encoder.parameters())
+    gates = torch.ones(len(layers), max_heads, dtype=weight.dtype, device=weight.device, requires_grad=True)
     handles = []
     for i, layer in enumerate(layers):
         attention = layer.attention.self
@@ -393,8 +396,10 @@ def head_importance(model: nn.Module, batches: Iterable[Any], loss_fn: Callable[
     loss would change if the head were removed. The absolute gradients are averaged over the
     batches (a batch of one example each gives the paper's expectation over examples). With
     normalize, each layer's scores are divided by their L2 norm, as Michel et al. do, so that
-    heads can be ranked across layers. Returns (n_layers, max heads); put the model in eval()
-    mode first so dropout does not blur the scores. The model's parameters get no gradients.
+    heads can be ranked across layers. Returns (n_layers, max heads); in a layer that prune_heads
+    has left with fewer heads, the entries past its last head are inf (no head there to remove).
+    Put the model in eval() mode first so dropout does not blur the scores. The model's
+    parameters get no gradients.
     """
     total, count = None, 0
     with gated_heads(model) as gates:
@@ -407,13 +412,17 @@ def head_importance(model: nn.Module, batches: Iterable[Any], loss_fn: Callable[
     importance = total / count
     if normalize:
         importance = importance / importance.norm(dim=-1, keepdim=True).clamp_min(1e-20)
+    for i, layer in enumerate(encoder_of(model).layer):
+        importance[i, layer.attention.self.num_heads:] = float("inf")  # padding, not heads
     return importance
 
 
 def heads_to_remove(importance: torch.Tensor, fraction: float) -> dict[int, list[int]]:
     """The round(fraction · all heads) least important heads over the whole model, as
-    {layer: [heads]} for mask_heads or prune_heads (ties by position, as in pruning)."""
-    keep = smallest_first_mask(importance, prune_count(fraction, importance.numel()))  # (n_layers, heads)
+    {layer: [heads]} for mask_heads or prune_heads (ties by position, as in pruning). Entries that
+    are inf (past a pruned layer's last head) are not heads and are never chosen."""
+    heads = int(torch.isfinite(importance).sum())
+    keep = smallest_first_mask(importance, prune_count(fraction, heads))  # (n_layers, heads)
     return {i: [h for h in range(keep.shape[1]) if not keep[i, h]] for i in range(keep.shape[0])
             if not keep[i].all()}
 

@@ -97,8 +97,8 @@ def span_scores(start_logits: torch.Tensor, end_logits: torch.Tensor, context_ma
     j - i + 1 <= max_answer_length and both i and j are passage tokens. Returns (L, L).
     """
     length = start_logits.shape[0]
-    i = torch.arange(length).unsqueeze(1)  # (L, 1): start positions down the rows
-    j = torch.arange(length).unsqueeze(0)  # (1, L): end positions across the columns
+    i = torch.arange(length, device=start_logits.device).unsqueeze(1)  # (L, 1): start positions down the rows
+    j = torch.arange(length, device=start_logits.device).unsqueeze(0)  # (1, L): end positions across the columns
     inside = context_mask.bool()
     valid = (i <= j) & (j - i + 1 <= max_answer_length) & inside.unsqueeze(1) & inside.unsqueeze(0)  # (L, L)
     scores = start_logits.unsqueeze(1) + end_logits.unsqueeze(0)  # (L, L): S·T_i + E·T_j

@@ -44,7 +44,8 @@ def padding_mask(attention_mask: torch.Tensor) -> torch.Tensor:
 def attention_mask_from_lengths(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
     """(B,) sequence lengths -> (B, max_len) bool, True at positions < length (real tokens first,
     padding after). max_len defaults to the longest length."""
-    max_len = int(lengths.max()) if max_len is None else max_len
+    if max_len is None:
+        max_len = int(lengths.max()) if lengths.numel() else 0
     positions = torch.arange(max_len, device=lengths.device)  # (L,)
     return positions[None, :] < lengths[:, None]  # (B, L)
 

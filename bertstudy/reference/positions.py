@@ -16,7 +16,7 @@ def sinusoidal_positional_encoding(max_len: int, d_model: int) -> torch.Tensor:
     """The sinusoidal position codes of positions 0 .. max_len - 1, float32 (max_len, d_model).
 
     PE[pos, 2i] = sin(pos / 10000^(2i/d_model)), PE[pos, 2i+1] = cos(pos / 10000^(2i/d_model)):
-    each pair of columns is one frequency, from wavelength 2π down to 10000·2π. d_model is even.
+    each pair of columns is one frequency, its wavelength growing from 2π (columns 0, 1) towards 10000·2π. d_model is even.
     """
     position = torch.arange(max_len, dtype=torch.float32).unsqueeze(1)  # (max_len, 1)
     inv_freq = torch.pow(10000.0, -torch.arange(0, d_model, 2, dtype=torch.float32) / d_model)  # (d_model/2,)

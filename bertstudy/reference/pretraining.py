@@ -25,11 +25,13 @@ split point makes segment A, and B is either the rest of the chunk (IsNext, labe
 time, text from another document (NotNext, label 1), after which the unused sentences are put back;
 `truncate_seq_pair` trims the longer segment from a random end.
 
-The functions that follow Google's script take `rng`, a random.Random, and then draw the same
-numbers in the same order as the script does with the same seed; they also take a torch.Generator.
-Leaves out: reading and tokenizing the corpus, Google's final shuffles and dupe_factor copies
-(create_nsp_pairs has dupe_factor, but never shuffles), writing TFRecords, and span or n-gram
-masking (SpanBERT, ERNIE, MacBERT's similar-word replacement).
+`mask_tokens_fixed_count` and `truncate_seq_pair` take `rng`, a random.Random, and draw the same
+numbers in the same order as Google's script does with the same seed. The pair makers take one too
+and make Google's draws for the pairs, but not the masking draws the script makes between two
+pairs or its shuffle of the documents, so they follow its procedure, not its exact stream.
+Leaves out: reading and tokenizing the corpus, Google's shuffles (create_nsp_pairs has
+dupe_factor, default 1 rather than Google's 10, and keeps the documents in order), writing
+TFRecords, and span or n-gram masking (SpanBERT, ERNIE, MacBERT's similar-word replacement).
 """
 
 from __future__ import annotations
@@ -61,12 +63,12 @@ def mask_tokens(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Corrupt `input_ids` (any shape, int64) for MLM; returns (corrupted_ids, labels).
 
-    special_tokens_mask is bool of the same shape, True where a token is never selected.
+    special_tokens_mask has the same shape, True (or 1) where a token is never selected.
     All randomness comes from `generator`; the inputs are not modified.
     """
     labels = input_ids.clone()
     probability = torch.full(input_ids.shape, mlm_probability)
-    probability.masked_fill_(special_tokens_mask, 0.0)
+    probability.masked_fill_(special_tokens_mask.bool(), 0.0)  # HF's collator takes 0/1 integers too
     selected = torch.bernoulli(probability, generator=generator).bool()
     labels[~selected] = -100  # the loss only sees selected positions
 
@@ -256,19 +258,19 @@ def whole_word_mask(
     input_ids: int64 (B, L); vocab[i] is the token with id i ("[MASK]" among them).
     chinese_ref: bool (B, L) or None, True at the characters that continue a segmenter's word
     (the flags of chinese_word_continuations), as if they carried "##".
-    Per row: the words of whole_word_groups, num_to_predict(L) predictions, the words visited in a
+    Per row: the words of whole_word_groups, num_to_predict(n) predictions for the row's n tokens
+    other than [PAD] (Google's sequences are never padded when it masks), the words visited in a
     random order and taken whole while they fit; each chosen token becomes [MASK] (80%), a random
     id from [0, len(vocab)) (10%) or stays (10%). labels: the original id where chosen, -100
     elsewhere. All randomness comes from `generator`; the inputs are not modified.
     """
     mask_id = list(vocab).index("[MASK]")
-    batch, length = input_ids.shape
-    budget = num_to_predict(length, masked_lm_prob, max_predictions_per_seq)
     corrupted = input_ids.clone()  # (B, L)
     labels = torch.full_like(input_ids, -100)  # (B, L)
-    for row in range(batch):
+    for row in range(input_ids.size(0)):
         tokens = [vocab[i] for i in input_ids[row].tolist()]
         continues = chinese_ref[row].tolist() if chinese_ref is not None else None
+        budget = num_to_predict(sum(t != "[PAD]" for t in tokens), masked_lm_prob, max_predictions_per_seq)
         chosen = choose_words(_shuffled(whole_word_groups(tokens, continues), generator), budget)
         if not chosen:
             continue
@@ -400,6 +402,8 @@ def make_nsp_pairs(
     """
     if len(documents) < 2 or not all(documents) or not all(s for d in documents for s in d):
         raise ValueError("give at least two documents, each of non-empty sentences")
+    if max_seq_length < 5:
+        raise ValueError(f"max_seq_length {max_seq_length} leaves no room for A and B")
     pairs: list[NspPair] = []
     index = 0
     while len(pairs) < num_pairs:

@@ -10,7 +10,7 @@ Each layer comes in both orders of LayerNorm:
 - pre-LN (`norm_first=True`, Xiong et al. 2020, GPT-2 and most models since):
   x = x + Dropout(Sublayer(LayerNorm(x))), and the stack ends with one more LayerNorm.
 The layers compute exactly what PyTorch's nn.TransformerEncoderLayer / nn.TransformerDecoderLayer
-compute; `from_torch_state_dict` renames those modules' parameters (and nn.MultiheadAttention's,
+compute with `batch_first=True` (every tensor here is (B, L, D)); `from_torch_state_dict` renames those modules' parameters (and nn.MultiheadAttention's,
 whose in_proj_weight holds W_Q, W_K and W_V stacked) to the names used here.
 
 Masks are bool, True where a query may attend to a key (see masks.py), broadcastable to the
@@ -191,14 +191,17 @@ class Transformer(nn.Module):
     dropout); the encoder reads the source; the decoder reads the target shifted right (it starts
     with a BOS token) under a causal mask and attends to the encoder's output; a linear layer gives
     logits over the target vocabulary. With `tie_output` that layer's weight is the target
-    embedding matrix (section 3.4 of the paper). Initialisation: Xavier-uniform matrices, as
-    nn.Transformer; embeddings N(0, 1/d_model), so that the scaled embeddings have unit variance.
+    embedding matrix (section 3.4 of the paper). Initialisation: Xavier-uniform on every matrix
+    (nn.Transformer applies it to the stacked (3D, D) in_proj_weight, so its W_Q, W_K and W_V start
+    √2 narrower than ours); embeddings N(0, 1/d_model), so that the scaled embeddings have unit
+    variance. `final_norm` as in TransformerEncoder; nn.Transformer always has one (final_norm=True),
+    so its weights load only then.
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_model: int = 512, num_heads: int = 8,
                  num_encoder_layers: int = 6, num_decoder_layers: int = 6, d_ff: int = 2048, dropout: float = 0.1,
                  activation: str = "relu", norm_first: bool = False, max_len: int = 512, tie_output: bool = True,
-                 eps: float = 1e-5):
+                 eps: float = 1e-5, final_norm: bool | None = None):
         super().__init__()
         self.d_model = d_model
         self.src_embed = nn.Embedding(src_vocab_size, d_model)
@@ -206,8 +209,8 @@ class Transformer(nn.Module):
         self.register_buffer("positions", sinusoidal_positional_encoding(max_len, d_model), persistent=False)
         self.dropout = nn.Dropout(dropout)
         layer_settings = (d_model, num_heads, d_ff, dropout, activation, norm_first, eps)
-        self.encoder = TransformerEncoder(num_encoder_layers, *layer_settings)
-        self.decoder = TransformerDecoder(num_decoder_layers, *layer_settings)
+        self.encoder = TransformerEncoder(num_encoder_layers, *layer_settings, final_norm=final_norm)
+        self.decoder = TransformerDecoder(num_decoder_layers, *layer_settings, final_norm=final_norm)
         self.out = nn.Linear(d_model, tgt_vocab_size)
         for p in self.parameters():
             if p.dim() > 1:

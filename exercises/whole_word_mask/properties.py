@@ -79,12 +79,12 @@ def _analyse(args, output):
     fates = torch.where(corrupted == mask_id, 0, torch.where(corrupted == ids, 1, 2)).tolist()  # [MASK], kept, other
     chosen = (labels != -100).tolist()
     refs = ref.tolist() if ref is not None else None
-    budget = budget_of(ids.shape[-1], p, cap)
     half = ids.shape[-1] // 2
     out = {"partial_word": None, "budget": None, "rows": ids.shape[0], "partial": 0, "touched": 0, "over": 0,
            "not_maximal": 0, "same_fate": 0, "fate_pairs": 0, "first_half": [], "glued": 0, "glued_events": 0}
     for r, ids_row in enumerate(ids.tolist()):
         tokens = [vocab[i] for i in ids_row]
+        budget = budget_of(sum(t != "[PAD]" for t in tokens), p, cap)
         continues = refs[r] if refs is not None else [False] * len(tokens)
         words = words_of(tokens, continues)
         row = chosen[r]
@@ -113,7 +113,8 @@ def _analyse(args, output):
         out["not_maximal"] += fits
         if out["budget"] is None and count > budget:
             out["budget"] = (f"row {r}: {count} tokens were chosen, more than the budget {budget} = "
-                             "min(max_predictions_per_seq, max(1, round(seq_len * masked_lm_prob)))")
+                             "min(max_predictions_per_seq, max(1, round(n * masked_lm_prob))), n being the row's "
+                             "tokens other than [PAD]")
         elif out["budget"] is None and fits:
             out["budget"] = (f"row {r}: only {count} of the budget {budget} tokens were chosen although a word of "
                              f"{smallest_left_out} token(s) would still have fitted; skip a word only when it would "

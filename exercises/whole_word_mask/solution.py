@@ -6,9 +6,9 @@ def whole_word_mask(input_ids, vocab, chinese_ref=None, masked_lm_prob=0.15, max
     mask_id = vocab.index("[MASK]")
     corrupted = input_ids.clone()
     labels = torch.full_like(input_ids, -100)
-    batch, seq_len = input_ids.shape
-    budget = min(max_predictions_per_seq, max(1, round(seq_len * masked_lm_prob)))
-    for row in range(batch):
+    for row in range(input_ids.size(0)):
+        n = sum(vocab[t] != "[PAD]" for t in input_ids[row].tolist())  # padding is not part of the sequence
+        budget = min(max_predictions_per_seq, max(1, round(n * masked_lm_prob)))
         # 1. the words, as lists of positions
         words = []
         previous_in_word = False
