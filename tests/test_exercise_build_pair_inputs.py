@@ -168,7 +168,7 @@ WRONG = {
             seg = [0] * (len(a) + 2) + [1] * (len(b) + 1)
         n = max_length - len(ids)
         return {"input_ids": ids + [pad_id] * n, "token_type_ids": seg + [0] * n, "attention_mask": [1] * len(ids) + [0] * n}
-    """, "case: A and B equally long: B loses the first token"),
+    """, "case: A and B equally long: the first cut is from the end of B"),
     "returns torch tensors": (
         "import torch\n\n" + swap('    return {\n', '    as_tensor = torch.tensor\n    return {\n')
         .replace('"input_ids": input_ids + [pad_id] * padding', '"input_ids": as_tensor(input_ids + [pad_id] * padding)'),
