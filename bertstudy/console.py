@@ -74,3 +74,45 @@ def esc(text: object) -> str:
 def interactive() -> bool:
     """True when a person can answer prompts: stdin and stdout are terminals."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _is_cjk(char: str) -> bool:
+    """Han characters, CJK and full-width punctuation: a line may break next to any of them."""
+    code = ord(char)
+    return 0x3000 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code <= 0x2FA1F
+
+
+NO_LINE_START = set("，。、；：！？）》」』】”’,.;:!?)")  # punctuation that may not open a line
+
+
+def wrap(text: str, width: int) -> str:
+    """`text` broken into lines of at most `width` cells at spaces and between CJK characters
+    (Rich breaks only at spaces, so Chinese mixed with English would be cut inside a word), never
+    before closing punctuation. Newlines already in `text` are kept."""
+    from rich.cells import cell_len
+
+    lines = []
+    for paragraph in text.split("\n"):
+        units: list[str] = []  # words, single CJK characters and the spaces between them
+        for char in paragraph:
+            if char == " " or _is_cjk(char) or not units or units[-1] == " " or _is_cjk(units[-1][-1]):
+                units.append(char)
+            else:
+                units[-1] += char
+        line = ""
+        for unit in units:
+            if cell_len(line + unit) > width and line.strip() and unit != " " and unit[0] not in NO_LINE_START:
+                lines.append(line.rstrip())
+                line = unit
+            else:
+                line += unit
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def note(text: str, style: str = "muted") -> None:
+    """Print a demo's note (plain text, not markup) in `style`, wrapped for the screen, Chinese included."""
+    from rich.text import Text
+
+    console = out()
+    console.print(Text(wrap(text, console.width), style=style))

@@ -169,7 +169,7 @@ def show(data: dict[str, Any]) -> None:
         note = (f"Network {sizes}: the loss on {len(data['points'])} points is a graph of {data['graph_nodes']} scalar nodes. "
                 f"By hand and torch agree to {data['max_difference_torch']:.1e} (float64 rounding); the finite "
                 f"difference is within {data['max_difference_finite']:.1e}, its own truncation and rounding error.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
     out.print()
     draw.show(grads)
     draw.show(curve)
@@ -184,7 +184,7 @@ def show(data: dict[str, Any]) -> None:
                 f"falls from {first:.3f} to {last:.3f} and the two curves coincide (largest gap {gap:.1e}). Each Value "
                 "stores its local derivatives and backward() multiplies and adds them in reverse topological order; "
                 "torch does the same, one tensor operation at a time.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

@@ -93,15 +93,15 @@ def show(data: dict[str, Any]) -> None:
         cells = (data["position_ids"][i], token, data["input_ids"][i], data["token_type_ids"][i], data["attention_mask"][i])
         table.add_row(*(f"[{style}]{esc(c)}[/{style}]" if style else esc(c) for c in cells))
     out.print(table)
-    out.print("[muted]" + esc(
+    console.note(
         "句段 id：[CLS]、A 和第一个 [SEP] 为 0，B 和最后一个 [SEP] 为 1；填充处句段为 0、掩码为 0。位置 id 从 0 连续编号，跨过两个句子。"
         if zh else "Segment ids: 0 for [CLS], A and the first [SEP]; 1 for B and the final [SEP]; padding has segment 0 "
-        "and mask 0. Position ids count from 0 straight across both sentences.") + "[/muted]")
+        "and mask 0. Position ids count from 0 straight across both sentences.")
     out.print()
     draw.show(*figures(data))
     std = data["output_std"]
     output_norms = data["norms"]["output"]
-    out.print("[muted]" + esc(
+    console.note(
         (f"随机初始化（N(0, {data['initializer_range']}²)，d = {data['hidden_size']}）下三部分的范数相近；[PAD] 的词向量恒为 0（padding_idx）。"
          f"手算的 LayerNorm(词 + 位置 + 句段) 与 BertEmbeddings 的输出之差最大为 {data['max_difference']:.1e}；"
          f"输出每行均值约为 0（最大 |均值| {data['output_mean']:.1e}），标准差约为 1（{min(std):.3f}–{max(std):.3f}），"
@@ -112,7 +112,7 @@ def show(data: dict[str, Any]) -> None:
          f"computed by hand differs from BertEmbeddings' output by at most {data['max_difference']:.1e}; each output row has "
          f"mean about 0 (largest |mean| {data['output_mean']:.1e}) and standard deviation about 1 ({min(std):.3f}–{max(std):.3f}), "
          f"so every row's norm is about √d ≈ {data['hidden_size'] ** 0.5:.1f} ({min(output_norms):.2f}–{max(output_norms):.2f}).")
-    ) + "[/muted]")
+    )
 
 
 if __name__ == "__main__":

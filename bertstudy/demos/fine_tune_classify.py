@@ -246,7 +246,7 @@ def show(data: dict[str, Any]) -> None:
                  for m in ("frozen", "full")]
         examples.add_row(console.esc(e["text"]), names[e["label"]], *marks)
     out.print(examples)
-    out.print("[muted]" + console.esc(_note(data, zh)) + "[/muted]")
+    console.note(_note(data, zh))
 
 
 def _note(data: dict[str, Any], zh: bool) -> str:

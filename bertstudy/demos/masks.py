@@ -104,7 +104,7 @@ def show(data: dict[str, Any]) -> None:
                  "Whatever the mask, the softmax shares each query's whole weight among the keys it may see: every row "
                  "still sums to 1."]
     for note in notes:
-        out.print("[muted]" + console.esc(note) + "[/muted]")
+        console.note(note)
 
 
 if __name__ == "__main__":

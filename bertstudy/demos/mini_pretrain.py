@@ -312,7 +312,7 @@ def show(data: dict[str, Any]) -> None:
     weak_nsp = data["nsp_accuracy_after"] < 0.75
     first = sum(data["mlm_loss"][:10]) / min(10, len(data["mlm_loss"]))
     last = sum(data["mlm_loss"][-10:]) / min(10, len(data["mlm_loss"]))
-    out.print("[muted]" + esc(
+    console.note(
         (f"MLM 损失从 {first:.2f}（约为 ln V = {data['uniform_mlm_loss']:.2f}，即在词表上均匀猜测）降到 {last:.2f}。"
          f"NSP 在 {data['held_out_pairs']} 个新组合的句对上的准确率：训练前 {data['nsp_accuracy_before']:.0%}，训练后 "
          f"{data['nsp_accuracy_after']:.0%}。NotNext 的 B 来自另一篇文档，话题往往不同，所以单凭话题就可能答对不少——"
@@ -324,7 +324,6 @@ def show(data: dict[str, Any]) -> None:
          "document, usually on another topic, so the topic alone could give many answers away: ALBERT's complaint that NSP "
          "mixes topic prediction with coherence." + (" A model this tiny picks up only part of even that." if weak_nsp else "")
          + " The rank is the answer's place among all the words (1: the top guess)."))
-        + "[/muted]")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,7 +114,6 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any]) -> None:
-    out = console.out()
     zh = i18n.current() == "zh"
     draw.show(*figures(data))
     first, last = data["loss"][0], data["loss"][-1]
@@ -130,7 +129,7 @@ def show(data: dict[str, Any]) -> None:
                 f"backward pass. The cross-entropy fell from {first:.3f} to {last:.4f} and the training accuracy rose from "
                 f"{data['accuracy_before']:.0%} to {data['accuracy_after']:.0%}. No straight line separates the moons: "
                 "the tanh hidden layer bends the plane so that the boundary can curve around them.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

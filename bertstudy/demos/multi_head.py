@@ -170,7 +170,7 @@ def show(data: dict[str, Any]) -> None:
                 f"below the diagonal) and head {other} looks, by content, for the same letter in the other case wherever it "
                 f"stands; a letter without a partner looks at itself. Accuracy: previous letter {acc['previous']:.0%}, "
                 f"partner's position {acc['partner']:.0%}. Nothing assigned the jobs: with another seed the heads may swap them.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

@@ -239,12 +239,12 @@ def show(data: dict[str, Any]) -> None:
                           f"[muted]{first_name}[/muted]" if first == IGNORE_INDEX else first_name,
                           f"[muted]{_label_name(every, labels)}[/muted]" if every == IGNORE_INDEX else _label_name(every, labels))
         out.print(table)
-    out.print("[muted]" + console.esc(
+    console.note(
         "-100 是交叉熵的 ignore_index：[CLS]、[SEP] 和一个词中第一个之后的子词都不产生损失。若标注所有子词，"
         "B- 在第一个子词之后要改成 I-，否则一个词会被读成几个实体的开头。" if zh else
         "-100 is the cross-entropy's ignore_index: [CLS], [SEP] and the later pieces of a word add no loss. When "
         "every sub-token is labelled, B- must become I- after the first piece, or one word would read as several "
-        "entities starting.") + "[/muted]")
+        "entities starting.")
     out.print()
     loss, heatmap = figures(data)
     draw.show(loss)
@@ -274,7 +274,7 @@ def show(data: dict[str, Any]) -> None:
                 f"{data['word_dropout']:.0%} of the words behind [UNK] during training (word dropout) taught it to. Each "
                 "word's prediction is read at its "
                 "first sub-token, where the loss was computed.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def show(data: dict[str, Any]) -> None:
             "what it learns between similar words"
             + (f", and its perplexity is lower ({p['neural']:.1f})." if p["neural"] < p["4gram-kn"]
                else f"; with this little training it is not better yet ({p['neural']:.1f})."))
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
     out.print()
     draw.show(*figures(data))
     note = (f"{data['steps']} 步后，神经模型在训练集上的困惑度为 {data['neural_train_perplexity']:.2f}，留出集上为 {p['neural']:.2f}："
@@ -157,7 +157,7 @@ def show(data: dict[str, Any]) -> None:
             if zh else
             f"After {data['steps']} steps the neural model's perplexity is {data['neural_train_perplexity']:.2f} on the training "
             f"text and {p['neural']:.2f} on the held-out text: the gap between the curves is overfitting.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
     out.print()
     samples = Table(title="每个模型随机生成的一句话" if zh else "A sentence sampled from each model")
     samples.add_column("模型" if zh else "model")
@@ -165,10 +165,9 @@ def show(data: dict[str, Any]) -> None:
     for key, sentence in data["samples"].items():
         samples.add_row(console.esc(name(key)), console.esc(sentence))
     out.print(samples)
-    out.print("[muted]" + console.esc(
+    console.note(
         "一元模型只按词频抽词，不管顺序；上下文越长，句子越通顺。" if zh else
         "The unigram model draws words by frequency alone, ignoring order; the longer the context, the more fluent the sentence.")
-        + "[/muted]")
 
 
 if __name__ == "__main__":

@@ -144,7 +144,7 @@ def show(data: dict[str, Any]) -> None:
             "BatchNorm standardises each feature (column) over the batch, so an example's output depends on the other "
             "examples in its batch; LayerNorm standardises each example (row) over its own features, independent of the "
             "batch and of padding in variable-length sequences, which is why Transformers and BERT use it.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
     out.print()
     draw.show(grads)
     norms = data["grad_norms"]
@@ -163,7 +163,7 @@ def show(data: dict[str, Any]) -> None:
                 "layer's (the rest of the gap comes from the residual stream growing with depth, which gives later layers "
                 "larger inputs and so larger weight gradients). With pre-LN as well, every branch sees normalised inputs "
                 f"and every layer gets about the same gradient (ratio {ratio['pre_ln']:.2f}).")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

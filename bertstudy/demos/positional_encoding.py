@@ -108,7 +108,7 @@ def show(data: dict[str, Any]) -> None:
             "depend on p, so a linear projection in attention can learn to look k positions away.",
         ]
     for note in notes:
-        out.print("[muted]" + console.esc(note) + "[/muted]")
+        console.note(note)
 
 
 if __name__ == "__main__":

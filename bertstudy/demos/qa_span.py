@@ -207,7 +207,7 @@ def show(data: dict[str, Any]) -> None:
                 f"({first['tokens'][naive[1]]}): {naive_reason}. Of the {first['n_pairs']} (start, end) pairs only "
                 f"{first['n_valid']} are valid; the best of them is {best[0]}..{best[1]}, '{_text(first, best)}', "
                 f"score {first['best_score']:.2f}.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
     out.print()
 
     out.print(f"[title]{console.esc(('SQuAD 2.0，问题：' if zh else 'SQuAD 2.0, question: ') + second['question'])}[/title]")
@@ -229,7 +229,7 @@ def show(data: dict[str, Any]) -> None:
                 f"'{_text(second, second['best'])}', scores {second['best_score']:.2f}. The prediction is 'no answer' when "
                 "null_score − best_score exceeds the threshold (the rule of Google's run_squad.py; its default is 0, and it "
                 "is tuned on dev data). The higher the threshold, the more readily the model answers anyway.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

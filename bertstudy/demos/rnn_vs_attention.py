@@ -168,14 +168,14 @@ def show(data: dict[str, Any]) -> None:
                  f" On one CPU thread the n² work wins in the end, though: at n = {crossing}, far beyond "
                  f"d = {data['d_model']}, attention is the slower one (Vaswani et al. note that self-attention is "
                  "the cheaper while n < d). A GPU runs those products in parallel and pushes that point much further out.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
     note = ("RNN 中第一个词的信息要经过 n − 1 次循环才能到达最后一个位置，梯度每一步都被乘上一个小于 1 的因子，随 n 指数级消失；"
             "自注意力中任意两个位置之间只隔一步，梯度只因注意力权重分摊到 n 个位置上而缓慢变小。"
             if zh else
             "In the RNN the first token reaches the last position through n − 1 applications of the cell, and the "
             "gradient is multiplied by a factor below 1 at each, so it vanishes exponentially in n. In self-attention "
             "any two positions are one step apart; the gradient only thins slowly as the weights spread over n positions.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

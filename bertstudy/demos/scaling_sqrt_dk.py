@@ -128,7 +128,7 @@ def show(data: dict[str, Any]) -> None:
                 "diag(p) − p pᵀ shrinks towards 0, so the gradients that reach W_Q and W_K vanish. Divided by √d_k, the "
                 f"scores have variance 1 at every width and these numbers barely move (the entropy stays between "
                 f"{min(scaled):.2f} and {max(scaled):.2f} bits).")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

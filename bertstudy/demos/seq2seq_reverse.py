@@ -173,7 +173,7 @@ def show(data: dict[str, Any]) -> None:
             "trained attention lies on the anti-diagonal: the decoder learned where in the source to look at each "
             "step, and nobody taught it the alignment. The encoder reads left to right, so the state at position j "
             "also carries the digits before j, and some weight lands on the neighbours.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

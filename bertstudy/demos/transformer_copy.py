@@ -179,7 +179,7 @@ def show(data: dict[str, Any]) -> None:
                 + f"In {data['steps']} steps, " + ("reversing is learned more slowly than copying." if gap > 0.05 else
                                                    "copying is learned more slowly than reversing." if gap < -0.05 else
                                                    "both are learned about as well."))
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

@@ -114,12 +114,12 @@ def show(data: dict[str, Any]) -> None:
             f"slowly (LSTM {decay['lstm']:.2f}, GRU {decay['gru']:.2f}). At default initialisation σ(0) = 0.5 leaves "
             f"the gates half open, so their gradients still vanish; with +1 on the forget bias, σ(1) ≈ 0.73, each "
             f"step back multiplies by only {decay['lstm_forget_bias']:.2f}.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
     far_ratio = data["norms"]["lstm"][far] / data["norms"]["rnn"][far]
     note = (f"在距离 {far} 处，LSTM 的梯度是 RNN 的 {far_ratio:.1e} 倍：远处的输入对 RNN 几乎没有学习信号。"
             if zh else f"At distance {far} the LSTM's gradient is {far_ratio:.1e} times the RNN's: inputs that far back "
             "give the RNN almost no learning signal.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

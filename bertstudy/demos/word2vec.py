@@ -119,11 +119,11 @@ def show(data: dict[str, Any]) -> None:
     loss, heat = figures(data)
     draw.show(loss)
     start = (data["negatives"] + 1) * 0.6931471805599453
-    out.print("[muted]" + console.esc(
+    console.note(
         f"第一步的损失是 (K+1)·ln 2 = {start:.2f}：上下文向量初始化为 0，所有分数都是 0，σ(0) = 1/2。"
         f"{data['steps']} 步之后约为 {data['loss_smoothed'][-1]:.2f}。" if zh else
         f"The first loss is (K+1)·ln 2 = {start:.2f}: the context vectors start at zero, so every score is 0 and "
-        f"σ(0) = 1/2. After {data['steps']} steps it is about {data['loss_smoothed'][-1]:.2f}.") + "[/muted]")
+        f"σ(0) = 1/2. After {data['steps']} steps it is about {data['loss_smoothed'][-1]:.2f}.")
     out.print()
 
     table = Table(title=f"余弦相似度最高的 {K_NEIGHBOURS} 个近邻" if zh else f"The {K_NEIGHBOURS} nearest neighbours by cosine similarity")
@@ -152,7 +152,7 @@ def show(data: dict[str, Any]) -> None:
             f"The model only saw pairs of words at most {data['window']} apart in {data['tokens']} tokens; nobody told it "
             "the groups. Words used in the same contexts (\"we ate … for lunch\") got similar vectors: the distributional "
             "hypothesis at work. Each word has one vector, whatever its sentence: these are static embeddings.")
-    out.print("[muted]" + console.esc(note) + "[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":
