@@ -83,12 +83,14 @@ def _is_cjk(char: str) -> bool:
 
 
 NO_LINE_START = set("，。、；：！？）》」』】”’,.;:!?)")  # punctuation that may not open a line
+NO_LINE_END = set("（《「『【“‘")  # nor these end one
 
 
 def wrap(text: str, width: int) -> str:
     """`text` broken into lines of at most `width` cells at spaces and between CJK characters
     (Rich breaks only at spaces, so Chinese mixed with English would be cut inside a word), never
-    before closing punctuation. Newlines already in `text` are kept."""
+    before closing punctuation or after opening punctuation. Newlines already in `text` are kept;
+    a word longer than `width` stays whole (Rich folds it)."""
     from rich.cells import cell_len
 
     lines = []
@@ -99,14 +101,22 @@ def wrap(text: str, width: int) -> str:
                 units.append(char)
             else:
                 units[-1] += char
-        line = ""
+        line: list[str] = []
         for unit in units:
-            if cell_len(line + unit) > width and line.strip() and unit != " " and unit[0] not in NO_LINE_START:
-                lines.append(line.rstrip())
-                line = unit
-            else:
-                line += unit
-        lines.append(line.rstrip())
+            if unit != " " and line and cell_len("".join(line) + unit) > width:
+                carried: list[str] = []  # closing punctuation may not open a line: what it closes comes along
+                if unit[0] in NO_LINE_START:
+                    while len(line) > 1 and (not carried or carried[0][0] in NO_LINE_START):
+                        carried.insert(0, line.pop())
+                while len(line) > 1 and line[-1] in NO_LINE_END:  # nor may opening punctuation end one
+                    carried.insert(0, line.pop())
+                if "".join(line).strip():
+                    lines.append("".join(line).rstrip())
+                while carried and carried[0] == " ":
+                    carried.pop(0)
+                line = carried
+            line.append(unit)
+        lines.append("".join(line).rstrip())
     return "\n".join(lines)
 
 
@@ -115,4 +125,4 @@ def note(text: str, style: str = "muted") -> None:
     from rich.text import Text
 
     console = out()
-    console.print(Text(wrap(text, console.width), style=style))
+    console.print(Text(wrap(text, console.width - 1), style=style))  # Rich itself wraps a line that fills the width

@@ -23,7 +23,7 @@ from bertstudy.reference import pretrained
 from bertstudy.reference.attention import scaled_dot_product_attention
 from bertstudy.reference.positions import sinusoidal_positional_encoding
 
-SENTENCE = "the cat sat on the mat because the mat was warm"
+SENTENCE = "the cat sat on the mat because it was warm"  # 12 tokens: fits 80 columns with numbers
 
 
 def embed(tokens: list[str], d_model: int) -> torch.Tensor:
@@ -36,7 +36,8 @@ def embed(tokens: list[str], d_model: int) -> torch.Tensor:
 
 
 def real_heads(sentence: str) -> dict[str, Any]:
-    """Every head's weights of the pretrained model on `sentence`; picks a previous-token head and a [SEP] head."""
+    """Every head's weights of the pretrained model on `sentence`; picks the head that most attends to
+    the previous token and the one that most attends to the next."""
     from bertstudy.reference.tokenization import BertTokenizer
 
     tokenizer = BertTokenizer(pretrained.vocab_path())
@@ -76,16 +77,17 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
         if head["layer"] is None:
             title = "未训练的自注意力：Q = K = V = X（行：查询，列：键）" if zh else "Untrained self-attention, Q = K = V = X (rows: queries, columns: keys)"
         else:
-            where = f"{data['model']} layer {head['layer']} head {head['head']}"
+            layer, number = head["layer"] + 1, head["head"] + 1  # counted from 1, as bert-layers counts layers
+            where = (f"{data['model']} 第 {layer} 层第 {number} 个头" if zh else
+                     f"{data['model']} layer {layer}, head {number}")
             what = {"previous": ("关注前一个词元", "attends to the previous token"),
                     "next": ("关注后一个词元", "attends to the next token")}[head["pattern"]]
-            title = f"{where}: {what[0] if zh else what[1]}"
+            title = f"{where}：{what[0]}" if zh else f"{where}: {what[1]}"
         out.append(draw.Heatmap(title, head["weights"], data["tokens"], data["tokens"], corner="q \\ k"))
     return out
 
 
 def show(data: dict[str, Any]) -> None:
-    out = console.out()
     zh = i18n.current() == "zh"
     draw.show(*figures(data))
     if data["model"] is None:
@@ -101,7 +103,7 @@ def show(data: dict[str, Any]) -> None:
                 f"Each row sums to 1. The first head puts {prev['score']:.0%} of its weight on the previous token on average, "
                 f"the second {following['score']:.0%} on the next one: positional heads that look at relative position, not "
                 "meaning (Clark et al. 2019 found such heads in BERT).")
-    out.print(f"[muted]{console.esc(note)}[/muted]")
+    console.note(note)
 
 
 if __name__ == "__main__":

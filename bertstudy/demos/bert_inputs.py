@@ -102,13 +102,15 @@ def show(data: dict[str, Any]) -> None:
     std = data["output_std"]
     output_norms = data["norms"]["output"]
     console.note(
-        (f"随机初始化（N(0, {data['initializer_range']}²)，d = {data['hidden_size']}）下三部分的范数相近；[PAD] 的词向量恒为 0（padding_idx）。"
+        (f"按 Hugging Face 的 BERT 随机初始化（N(0, {data['initializer_range']}²)；Google 的截断在 2σ，d = {data['hidden_size']}），"
+         "三部分的范数相近；[PAD] 的词向量为 0（HF 的 padding_idx；Google 的代码没有这一设置）。"
          f"手算的 LayerNorm(词 + 位置 + 句段) 与 BertEmbeddings 的输出之差最大为 {data['max_difference']:.1e}；"
          f"输出每行均值约为 0（最大 |均值| {data['output_mean']:.1e}），标准差约为 1（{min(std):.3f}–{max(std):.3f}），"
          f"所以每行的范数都约为 √d ≈ {data['hidden_size'] ** 0.5:.1f}（{min(output_norms):.2f}–{max(output_norms):.2f}）。")
         if zh else
-        (f"With BERT's random initialisation (N(0, {data['initializer_range']}²), d = {data['hidden_size']}) the three parts "
-         f"have similar norms, and [PAD]'s word vector is exactly 0 (padding_idx). LayerNorm(word + position + segment) "
+        (f"With Hugging Face's BERT initialisation (N(0, {data['initializer_range']}²); Google's truncates at 2σ; "
+         f"d = {data['hidden_size']}) the three parts have similar norms, and [PAD]'s word vector is 0 (HF's padding_idx; "
+         "Google's code has none). LayerNorm(word + position + segment) "
          f"computed by hand differs from BertEmbeddings' output by at most {data['max_difference']:.1e}; each output row has "
          f"mean about 0 (largest |mean| {data['output_mean']:.1e}) and standard deviation about 1 ({min(std):.3f}–{max(std):.3f}), "
          f"so every row's norm is about √d ≈ {data['hidden_size'] ** 0.5:.1f} ({min(output_norms):.2f}–{max(output_norms):.2f}).")

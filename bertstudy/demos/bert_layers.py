@@ -187,8 +187,8 @@ def show(data: dict[str, Any]) -> None:
             f"For the real one: {pretrained.INSTALL}") + "[/warn]")
     draw.show(*figures(data))
     table = Table(title=data["model"] or ("随机初始化" if zh else "random weights"))
-    for column in (("层", "词义", "位置 R²", "自相似度", "注意力熵") if zh else
-                   ("layer", "sense", "position R²", "self-sim.", "attn. entropy")):
+    for column in (("层", "词义", "位置 R²", "自相似度", "注意力熵（比特）") if zh else
+                   ("layer", "sense", "position R²", "self-sim.", "attn. entropy (bits)")):
         table.add_column(column, justify="right")
     for r in data["layers"]:
         entropy = "" if r["attention_entropy"] is None else f"{r['attention_entropy']:.2f}"
@@ -196,11 +196,13 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     note = ("词义：用留一法最近质心区分歧义词的两种含义（随机猜为 0.5）。位置：从向量线性恢复词元位置的能力。"
             "自相似度：同一个词在不同句子中的向量有多相似（减去随机词元之间的相似度）；越低说明越依赖上下文。"
+            "注意力熵：这一层各注意力行的平均熵（比特），越低说明注意力越集中。"
             if zh else
             "Sense: leave-one-out nearest-centroid accuracy at telling an ambiguous word's senses apart (chance 0.5). "
             "Position: how linearly a token's position can be read from its vector. Self-similarity: how alike one word's "
-            "vectors are across sentences, minus the similarity of random tokens; lower means more context-specific.")
-    out.print(f"[muted]{console.esc(note)}[/muted]")
+            "vectors are across sentences, minus the similarity of random tokens; lower means more context-specific. "
+            "Attention entropy: the mean entropy of the layer's attention rows, in bits; lower means sharper attention.")
+    console.note(note)
 
 
 if __name__ == "__main__":

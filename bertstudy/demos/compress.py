@@ -431,7 +431,7 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     draw.show(*figures(data))
     for note in notes(data, zh):
-        out.print(f"[muted]{console.esc(note)}[/muted]")
+        console.note(note)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def render(figure: Figure, width: int = 100) -> RenderableType:
         return _heatmap(figure, width)
     if isinstance(figure, Lines):
         return _lines(figure, width)
-    return _chars(figure)
+    return _chars(figure, width)
 
 
 def _cell_style(value: float, top: float) -> tuple[Style, float]:
@@ -103,12 +103,11 @@ def _cell_style(value: float, top: float) -> tuple[Style, float]:
 
 
 def _number(v: float, digits: int, compact: bool) -> str:
-    """`v` with `digits` decimals; compact (three characters for |v| < 10) drops the leading zero
-    below 1 and keeps one decimal for negatives and values from 1 up."""
+    """`v` with `digits` decimals; compact drops the leading zero below 1 (".42", "-.05") and keeps
+    one decimal from 1 up ("3.1"), so that a column holds the same precision throughout."""
     text = f"{v:.{digits}f}"
     if compact and digits:
-        text = f"{v:.1f}" if v <= -0.05 or abs(v) >= 0.995 else text
-        text = text.replace("0.", ".", 1) if abs(v) < 0.995 else text
+        text = f"{v:.1f}" if abs(v) >= 0.995 else text.replace("0.", ".", 1)
     return text
 
 
@@ -116,12 +115,12 @@ def _heatmap(fig: Heatmap, width: int) -> RenderableType:
     flat = [v for row in fig.values for v in row]
     top = max((abs(v) for v in flat), default=1.0) or 1.0
     negative = any(v < 0 for v in flat)
-    digits = 2 if top < 10 else 0
+    digits = 2 if top < 10 else 1 if top < 100 else 0
     label = max((cell_len(r) for r in fig.rows), default=0)
-    for compact, short_headers in ((False, False), (False, True), (True, True)):
+    for compact, short_headers in ((False, False), (True, False), (False, True), (True, True)):  # headers before digits
         cell = max((len(_number(v, digits, compact)) for v in flat), default=4)
-        head = max((cell_len(c) for c in fig.columns), default=1)
-        if label + 1 + len(fig.columns) * ((cell if short_headers else max(cell, head)) + 2) <= width:
+        columns = sum((cell if short_headers else max(cell, cell_len(c))) + 2 for c in fig.columns)
+        if label + 1 + columns <= width:
             break
     else:
         cell = 0
@@ -226,14 +225,23 @@ def _lines(fig: Lines, width: int) -> RenderableType:
     left, right = f"{x0:.4g}", f"{x1:.4g}"
     axis = " " * (pad + 2) + left + " " * max(1, cols - len(left) - len(right)) + right
     out.append(Text(axis + (f"  {fig.x_label}" if fig.x_label else ""), style="dim"))
-    legend = Text(" " * (pad + 2))
-    for s, name in enumerate(fig.series):
-        legend.append(MARKERS[s % len(MARKERS)] + " " + name + "   ", style=COLOURS[s % len(COLOURS)])
-    out.append(legend)
+    out += _legend([(MARKERS[s % len(MARKERS)] + " " + name, COLOURS[s % len(COLOURS)])
+                    for s, name in enumerate(fig.series)], width, indent=pad + 2)
     return Group(*out)
 
 
-def _chars(fig: Chars) -> RenderableType:
+def _legend(entries: list[tuple[str, str]], width: int, indent: int = 0) -> list[Text]:
+    """Legend lines: the (text, colour) entries side by side, a new line before an entry that would
+    pass `width`, so that no entry is cut in two."""
+    lines = [Text(" " * indent)]
+    for entry, colour in entries:
+        if cell_len(lines[-1].plain.rstrip()) > indent and cell_len(lines[-1].plain) + cell_len(entry) > width:
+            lines.append(Text(" " * indent))
+        lines[-1].append(entry + "   ", style=colour)
+    return lines
+
+
+def _chars(fig: Chars, width: int) -> RenderableType:
     colours = {char: COLOURS[i % len(COLOURS)] for i, char in enumerate(fig.legend)}
     out = [Text(fig.title, style="bold")]
     for line in fig.lines:
@@ -241,10 +249,6 @@ def _chars(fig: Chars) -> RenderableType:
         for char in line:
             text.append(char, style=colours.get(char))
         out.append(text)
-    if fig.legend:
-        legend = Text()
-        for char, meaning in fig.legend.items():
-            legend.append(f"{char} {meaning}   ", style=colours[char])
-        out.append(legend)
+    out += _legend([(f"{char} {meaning}", colours[char]) for char, meaning in fig.legend.items()], width)
     return Group(*out)
 

