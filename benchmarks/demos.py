@@ -2,15 +2,17 @@
 
     .venv/bin/python benchmarks/demos.py [--runs N] [ID ...]
 
-Wall time of fresh processes (the median of N, default 1), start-up and imports included, against
-the limits the demos promise: 20 s at the default size and 3 s with --quick (the baseline column),
-and the typical time `demo list` shows. Runs with a throw-away BERTSTUDY_HOME and output to a pipe
-(so no progress bars).
+Two figures per run, each the median of N fresh processes (default 1): the wall time of the whole
+command, start-up and `import torch` (about 1.5 s here) included, and the demo's own run time, the
+"Demo finished in" figure (from `--json`). Both are set against the limits the demos promise, 20 s
+at the default size and 3 s with --quick, and beside the time `demo list` shows. Runs with a
+throw-away BERTSTUDY_HOME and output to a pipe (so no progress bars).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -24,16 +26,18 @@ from bertstudy.reference import pretrained
 LIMITS = {"default": 20.0, "quick": 3.0}
 
 
-def seconds(demo_id: str, quick: bool, runs: int, env: dict[str, str]) -> float:
-    command = [sys.executable, "-m", "bertstudy", "demo", "run", demo_id] + (["--quick"] if quick else [])
-    times = []
+def seconds(demo_id: str, quick: bool, runs: int, env: dict[str, str]) -> tuple[float, float]:
+    """(median wall time of the command, median run time the demo reports)."""
+    command = [sys.executable, "-m", "bertstudy", "demo", "run", demo_id, "--json"] + (["--quick"] if quick else [])
+    walls, own = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - started)
+        done = subprocess.run(command, env=env, capture_output=True)
+        walls.append(time.perf_counter() - started)
         if done.returncode:
             raise SystemExit(f"{' '.join(command[2:])} failed: {done.stderr.decode()[-800:]}")
-    return statistics.median(times)
+        own.append(json.loads(done.stdout)["seconds"])
+    return statistics.median(walls), statistics.median(own)
 
 
 def main() -> None:
@@ -45,14 +49,17 @@ def main() -> None:
     ids = args.ids or list(DEMOS)
     print(f"demos, wall time of `bertstudy demo run` (median of {args.runs}); pretrained model "
           f"{'installed' if pretrained.available() else 'not installed'}")
-    print(f"{'demo':<22}{'listed s':>9}{'default s':>11}{'/ 20 s':>8}{'quick s':>9}{'/ 3 s':>7}")
-    worst = 0.0
+    print(f"{'demo':<22}{'listed s':>9}{'default: wall s':>16}{'run s':>7}{'/ 20 s':>8}"
+          f"{'quick: wall s':>15}{'run s':>7}{'/ 3 s':>7}")
+    worst_wall = worst_run = 0.0
     for demo_id in ids:
-        default, quick = seconds(demo_id, False, args.runs, env), seconds(demo_id, True, args.runs, env)
-        worst = max(worst, default / LIMITS["default"], quick / LIMITS["quick"])
-        print(f"{demo_id:<22}{DEMOS[demo_id].seconds:>9.0f}{default:>11.2f}{default / LIMITS['default']:>7.2f}x"
-              f"{quick:>9.2f}{quick / LIMITS['quick']:>6.2f}x")
-    print(f"worst ratio to its limit: {worst:.2f}x ({'within' if worst <= 1 else 'OVER'} the limits)")
+        (default, default_run), (quick, quick_run) = (seconds(demo_id, q, args.runs, env) for q in (False, True))
+        worst_wall = max(worst_wall, default / LIMITS["default"], quick / LIMITS["quick"])
+        worst_run = max(worst_run, default_run / LIMITS["default"], quick_run / LIMITS["quick"])
+        print(f"{demo_id:<22}{DEMOS[demo_id].seconds:>9.0f}{default:>16.2f}{default_run:>7.2f}"
+              f"{default / LIMITS['default']:>7.2f}x{quick:>15.2f}{quick_run:>7.2f}{quick / LIMITS['quick']:>6.2f}x")
+    for name, worst in (("wall time of the command", worst_wall), ("the demo's own run time", worst_run)):
+        print(f"worst ratio to its limit, {name}: {worst:.2f}x ({'within' if worst <= 1 else 'OVER'} the limits)")
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ def test_demo_list_and_run(cli, tmp_path):
     for head in data["data"]["heads"]:
         assert all(abs(sum(row) - 1) < 1e-5 for row in head["weights"])
     saved = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert saved[0] == "attention-heatmap-1-" + saved[0].split("-1-")[1] and saved[-1] == "attention-heatmap.json"
+    assert saved[0].startswith("attention-heatmap-1-") and saved[0].endswith(".png") and saved[-1] == "attention-heatmap.json"
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in (tmp_path / "out").glob("*.png"))
     assert "q \\ k" in cli("demo", "run", "attention-heatmap", "--quick").stdout
     assert cli.json()["demos_run"] == 1
