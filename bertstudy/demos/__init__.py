@@ -59,7 +59,7 @@ DEMOS = {d.id: d for d in [
     Demo("mlm-masking", "bertstudy.demos.mlm_masking", "pretraining-mlm",
          Text("80/10/10 masking, its statistics, and whole-word masking", "80/10/10 掩码、它的统计特性与全词掩码"), 2),
     Demo("mini-pretrain", "bertstudy.demos.mini_pretrain", "pretraining-mlm",
-         Text("Pre-train a tiny BERT with MLM and NSP on a small corpus", "在小语料上用 MLM 和 NSP 预训练微型 BERT"), 17),
+         Text("Pre-train a tiny BERT with MLM and NSP on a small corpus", "在小语料上用 MLM 和 NSP 预训练微型 BERT"), 14),
     Demo("fine-tune-classify", "bertstudy.demos.fine_tune_classify", "fine-tuning",
          Text("Fine-tune a [CLS] classifier: frozen vs full", "微调 [CLS] 分类器：冻结与全量微调"), 8),
     Demo("ner-alignment", "bertstudy.demos.ner_alignment", "fine-tuning",

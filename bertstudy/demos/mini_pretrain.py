@@ -74,7 +74,7 @@ class Settings:
 
 
 SETTINGS = {
-    False: Settings(steps=1000, batch_size=32, hidden_size=64, layers=2, heads=2, intermediate_size=128, lr=3e-3, warmup=100),
+    False: Settings(steps=800, batch_size=32, hidden_size=64, layers=2, heads=2, intermediate_size=128, lr=4e-3, warmup=80),
     True: Settings(steps=60, batch_size=32, hidden_size=32, layers=1, heads=2, intermediate_size=64, lr=3e-3, warmup=6),
 }
 
@@ -348,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.distributed.init_process_group("nccl" if use_cuda else "gloo")
         try:
             data = train(args.quick, rank, world, device)
+            torch.distributed.barrier()  # no rank tears down while another still has work in flight
         finally:
             torch.distributed.destroy_process_group()
     if rank == 0:
