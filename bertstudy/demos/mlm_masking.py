@@ -253,7 +253,7 @@ def show(data: dict[str, Any]) -> None:
     out.print()
     st = data["statistics"]
     table = Table(title=f"{st['tokens']:,} 个候选词元上的实测比例与理论值（界限：±5 个标准误）" if zh else
-                            f"Measured shares over {st['tokens']:,} candidate tokens against the theory (bounds: ±5 standard errors)")
+                  f"Measured shares over {st['tokens']:,} candidate tokens against the theory (bounds: ±5 standard errors)")
     names = {"selected": ("被选中 / 候选", "selected / candidates"), "mask": ("[MASK] / 被选中", "[MASK] / selected"),
              "random": ("随机词元 / 被选中", "random token / selected"), "kept": ("保持不变 / 被选中", "kept / selected")}
     for column in (("比例", "实测", "理论", "界限", "") if zh else ("share", "measured", "theory", "bound", "")):
@@ -292,7 +292,7 @@ def show(data: dict[str, Any]) -> None:
         for row in ww["examples"][name]:
             out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
     table = Table(title="一个词只被遮住一部分的概率（在它至少有一个片段被选中时）" if zh else
-                            "How often a word is masked only in part (when any of its pieces is chosen)")
+                  "How often a word is masked only in part (when any of its pieces is chosen)")
     for column in (("词", "逐词元", "全词") if zh else ("word", "per token", "whole word")):
         table.add_column(column, justify="left" if column in ("词", "word") else "right")
     for word, a, b in zip(ww["words"], ww["partial"]["per_token"], ww["partial"]["whole_word"]):
@@ -300,8 +300,8 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     draw.show(*figs[2:])
     console.note("列号 j 与行首的编号对应。全词掩码的热力图中，同一个词的各个片段组成值为 1.0 的方块；逐词元掩码没有这种结构。"
-                              if zh else "Column j is the token numbered j on the left. In the whole word heatmap the pieces of one word "
-                              "form blocks of 1.0; per-token masking has no such structure.")
+                 if zh else "Column j is the token numbered j on the left. In the whole word heatmap the pieces of one word "
+                 "form blocks of 1.0; per-token masking has no such structure.")
     out.print()
     ch = data["chinese"]
     out.print("[title]" + esc("中文全词掩码：一字一个词元，词的边界来自分词（这里手工给出，代替 LTP）：" if zh else

@@ -83,7 +83,7 @@ def show(data: dict[str, Any]) -> None:
     curves = list(data["similarity"].values())
     spread = max(max(abs(a - b) for a, b in zip(curves[0], other)) for other in curves[1:])
     table = Table(title="平移 k 个位置是一个线性映射：PE[p+k] = M_k · PE[p]（误差来自 float32 舍入）" if zh else
-                                    "Moving k positions is a linear map: PE[p+k] = M_k · PE[p] (errors are float32 rounding)")
+                  "Moving k positions is a linear map: PE[p+k] = M_k · PE[p] (errors are float32 rounding)")
     table.add_column("k", justify="right")
     table.add_column("所有 p 上的最大误差" if zh else "largest error over every p", justify="right")
     for row in data["shifts"]:
