@@ -309,8 +309,11 @@ def test_learn_pages_only_in_a_terminal(cli, monkeypatch):
 
 
 def test_quiz_check_grades_one_answer_without_recording(cli):
-    data = cli.json("quiz", "check", "attention-why-scale", "--answer", "the variance of the dot product grows with d_k")
-    assert data["details"]["found"] == ["variance"] and 0 < data["score"] < 1
+    data = cli.json("quiz", "check", "attention-why-scale", "--answer", "the variance of the dot product grows with d_k. saturation is irrelevant")
+    points = {p["id"]: p for p in data["details"]["points"]}
+    assert points["variance"]["status"] == "asserted" and points["variance"]["sentence"] == 1
+    assert points["saturation"]["status"] == "denied" and "irrelevant" in points["saturation"]["why"]
+    assert not data["correct"] and 0 < data["score"] < 1
     assert "Score" in cli("quiz", "check", "attention-scale-value", "-a", "8").stdout
     assert "unknown question 'nope'" in cli("quiz", "check", "nope", "-a", "x", code=2).stderr
     assert row(cli.json("progress")["topics"], "attention")["mastery"] == 0
@@ -326,6 +329,17 @@ def test_exam_from_answers_with_a_report(cli, tmp_path):
     assert data["review_questions"][0]["question"] == "attention-softmax-axis"
     assert "attention-softmax-axis" in report.read_text()
     assert "--exam" in cli("quiz", "--minutes", "5", "--answers", str(answers), code=2).stderr
+
+
+def test_exam_report_gives_per_point_feedback_on_free_text(cli, tmp_path):
+    answers = tmp_path / "exam.yaml"
+    answers.write_text('attention-why-scale: "It is not because the variance grows with d_k. The softmax saturates."\n')
+    report = tmp_path / "report.md"
+    data = cli.json("quiz", "--exam", "1", "--answers", str(answers), "--report", str(report))
+    points = {p["id"]: p for p in data["review_questions"][0]["points"]}
+    assert points["variance"]["status"] == "denied" and data["score"] < 1
+    text = report.read_text()
+    assert "✗" in text and "sentence 1 denies it ('not')" in text
 
 
 def test_interactive_exam_gives_no_feedback_until_the_end(cli, monkeypatch):

@@ -234,6 +234,19 @@ def _self_rating(entry: Any, suggested: int) -> int:
             return int(text)
 
 
+def _rubric_rows(details: dict) -> list[tuple[str, str]]:
+    """The rubric's checklist: each point, and the sentence that asserted it or why none did; each
+    misconception asserted, with what is wrong with it."""
+    rows = []
+    for p in details["points"]:
+        mark = "[ok]✓[/ok]" if p["status"] == "asserted" else "[fail]✗[/fail]"
+        kind = "" if p["required"] else f" [muted]({i18n.t('quiz.supporting')})[/muted]"
+        rows.append((mark, f"{console.esc(p['label'])}{kind} [muted]— {console.esc(p['why'])}[/muted]"))
+    for m in details["misconceptions"]:
+        rows.append(("[fail]![/fail]", f"{console.esc(m['explain'])} [muted]— {console.esc(m['why'])}[/muted]"))
+    return rows
+
+
 def _show_feedback(question, graded) -> None:
     from rich.markdown import Markdown
 
@@ -257,14 +270,7 @@ def _show_feedback(question, graded) -> None:
     if question.kind == "ordering":
         out.print(f"  [muted]{' '.join(map(str, graded.details['right_numbers']))}[/muted]")
     if question.rubric is not None:
-        by_id = {c.id: c for c in question.rubric.concepts}
-        for cid in graded.details["found"]:
-            out.print(f"  [ok]✓[/ok] {console.esc(by_id[cid].label.get(lang))} [muted]({i18n.t('quiz.found')})[/muted]")
-        for cid in graded.details["missing"]:
-            out.print(f"  [fail]✗[/fail] {console.esc(by_id[cid].label.get(lang))} [muted]({i18n.t('quiz.missing')})[/muted]")
-        wrong = {m.id: m for m in question.rubric.misconceptions}
-        for mid in graded.details["misconceptions"]:
-            out.print(f"  [fail]![/fail] {console.esc(wrong[mid].explain.get(lang))} [muted]({i18n.t('quiz.misconception')})[/muted]")
+        out.print(_listing(_rubric_rows(graded.details)))
     out.print(f"[muted]{i18n.t('quiz.model_answer')}:[/muted]")
     out.print(Markdown(question.model_answer.get(lang)))
     out.print()

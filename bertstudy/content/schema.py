@@ -86,24 +86,41 @@ class Choice:
 
 @dataclass(frozen=True)
 class Concept:
+    """A point of a rubric: a claim, asserted when all its parts are asserted in one sentence."""
+
     id: str
     label: Text
-    any: list[str]
+    any: list[str] = field(default_factory=list)  # one part: alternative phrases
+    all: list[list[str]] = field(default_factory=list)  # several parts, all in the same sentence
+    required: bool = True  # an essential point; the others support it
     weight: float = 1.0
+    reversed: list[str] = field(default_factory=list)  # phrases that state the point the wrong way round
+
+    @property
+    def parts(self) -> list[list[str]]:
+        return self.all or [self.any]
 
     def problems(self) -> Problems:
-        return _patterns(self.any) + ([(("weight",), "must be positive")] if self.weight <= 0 else [])
+        return (_claim(self.any, self.all) + _patterns(self.reversed, "reversed")
+                + ([(("weight",), "must be positive")] if self.weight <= 0 else []))
 
 
 @dataclass(frozen=True)
 class Misconception:
+    """A wrong claim; asserting it costs its penalty and the verdict."""
+
     id: str
-    any: list[str]
     explain: Text
+    any: list[str] = field(default_factory=list)
+    all: list[list[str]] = field(default_factory=list)
     penalty: float = 0.5
 
+    @property
+    def parts(self) -> list[list[str]]:
+        return self.all or [self.any]
+
     def problems(self) -> Problems:
-        return _patterns(self.any) + ([(("penalty",), "must be between 0 and 1")] if not 0 <= self.penalty <= 1 else [])
+        return _claim(self.any, self.all) + ([(("penalty",), "must be between 0 and 1")] if not 0 <= self.penalty <= 1 else [])
 
 
 @dataclass(frozen=True)
@@ -112,7 +129,13 @@ class Rubric:
     misconceptions: list[Misconception] = field(default_factory=list)
 
     def problems(self) -> Problems:
-        return [] if self.concepts else [(("concepts",), "a rubric needs at least one concept")]
+        if not self.concepts:
+            return [(("concepts",), "a rubric needs at least one concept")]
+        if not any(c.required for c in self.concepts):
+            return [(("concepts",), "mark at least one concept required: true (the essentials a correct answer states)")]
+        ids = [c.id for c in self.concepts] + [m.id for m in self.misconceptions]
+        dup = next((i for i in ids if ids.count(i) > 1), None)
+        return [(("concepts",), f"the id '{dup}' is used twice in this rubric")] if dup else []
 
 
 KINDS = ("single", "multiple", "numeric", "ordering", "fill", "short", "open")
@@ -266,12 +289,23 @@ def _version(value: int) -> Problems:
     return []
 
 
-def _patterns(phrases: list[str]) -> Problems:
+def _claim(any_: list[str], all_: list[list[str]]) -> Problems:
+    if bool(any_) == bool(all_):
+        return [(("any",), "give either 'any' (alternative phrases) or 'all' (parts, each a list of phrases), not both")]
+    if any(not part for part in all_):
+        return [(("all",), "every part needs at least one phrase")]
+    return _patterns(any_, "any") + [p for i, part in enumerate(all_) for p in _patterns(part, "all", i)]
+
+
+def _patterns(phrases: list[str], key: str, *at: int) -> Problems:
     out: Problems = []
     for i, phrase in enumerate(phrases):
-        if phrase.startswith("re:"):
+        body = phrase.removeprefix("not:")
+        if body.startswith("re:"):
             try:
-                re.compile(phrase[3:])
+                re.compile(body[3:])
             except re.error as exc:
-                out.append((("any", i), f"invalid regular expression: {exc}"))
+                out.append(((key, *at, i), f"invalid regular expression: {exc}"))
+        elif not body.strip():
+            out.append(((key, *at, i), "an empty phrase matches nothing; remove it"))
     return out

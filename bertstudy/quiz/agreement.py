@@ -1,15 +1,19 @@
-"""How well the rubric grader agrees with people: a labelled set of answers, graded and compared.
+"""How well the rubric grader agrees with people: labelled answers, graded and compared.
 
-Each label file (YAML) lists answers written by people for short-answer questions, each labelled
-good, partial, wrong or misconception. The grader's own label for an answer is: misconception when
-a misconception of the rubric is found; else good at a score of at least 0.75, partial from 0.25,
-wrong below. Run `python -m bertstudy.quiz.agreement DIR` for the table.
+A label file (YAML, format_version 2) lists answers to short and open questions, each with its
+language, its type (paraphrase, terse, negated, keywords, misconception, partial, ...) and a label:
+`pass` when an examiner accepts it as correct, `fail` otherwise. The grader passes an answer when
+its verdict is correct. Agreement is the share of answers where the two concur; recall is the share
+of `pass` answers the grader passes, specificity the share of `fail` answers it fails.
+
+Run `python -m bertstudy.quiz.agreement DIR [--show]` for the table (and, with --show, every
+disagreement with the grader's reasons).
 """
 
 from __future__ import annotations
 
-import sys
-from collections import Counter
+import argparse
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,63 +22,105 @@ import yaml
 from bertstudy.content.pack import Pack
 from bertstudy.quiz import rubric
 
-LABELS = ("good", "partial", "wrong", "misconception")
-
-
-def predicted_label(result: rubric.RubricResult) -> str:
-    if result.misconceptions:
-        return "misconception"
-    if result.score >= 0.75:
-        return "good"
-    return "partial" if result.score >= 0.25 else "wrong"
+LABELS = ("pass", "fail")
 
 
 @dataclass
 class Judged:
     question: str
     lang: str
+    type: str
     text: str
     label: str
     predicted: str
-    score: float
+    result: rubric.RubricResult
+    file: str
+
+    @property
+    def agrees(self) -> bool:
+        return self.label == self.predicted
+
+
+def load(folder: Path) -> list[dict]:
+    """Every labelled answer in the YAML files under `folder` (or in the one file `folder`)."""
+    items = []
+    for path in sorted(folder.rglob("*.yaml")) if folder.is_dir() else [folder]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("format_version") != 2:
+            raise ValueError(f"{path}: expected format_version 2")
+        for i, item in enumerate(data["answers"]):
+            if item.get("label") not in LABELS or item.get("lang") not in ("en", "zh") or not str(item.get("text", "")).strip():
+                raise ValueError(f"{path}: answer {i + 1}: needs lang en|zh, a label pass|fail and a text")
+            items.append({**item, "file": str(path)})
+    return items
 
 
 def judge(pack: Pack, folder: Path) -> list[Judged]:
-    """Every labelled answer in `folder`'s YAML files, with the grader's label beside it."""
+    """Every labelled answer under `folder`, with the grader's verdict beside it."""
     out = []
-    for path in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for item in data["answers"]:
-            question = pack.questions[item["question"]]
-            if item["label"] not in LABELS or question.rubric is None:
-                raise ValueError(f"{path.name}: {item['question']}: label must be one of {LABELS} on a question with a rubric")
-            result = rubric.grade(question.rubric, item["text"])
-            out.append(Judged(item["question"], item["lang"], item["text"], item["label"], predicted_label(result), result.score))
+    for item in load(folder):
+        question = pack.questions.get(item["question"])
+        if question is None or question.rubric is None:
+            raise ValueError(f"{item['file']}: {item['question']} is not a question with a rubric")
+        result = rubric.grade(question.rubric, item["text"])
+        out.append(Judged(item["question"], item["lang"], item.get("type", ""), item["text"], item["label"],
+                          "pass" if result.correct else "fail", result, item["file"]))
     return out
 
 
+def scores(judged: list[Judged]) -> dict:
+    """Agreement, recall (of pass labels) and specificity (of fail labels), with their counts."""
+    positive = [j for j in judged if j.label == "pass"]
+    negative = [j for j in judged if j.label == "fail"]
+    return {
+        "answers": len(judged),
+        "agreement": _rate(judged), "recall": _rate(positive), "specificity": _rate(negative),
+        "counts": {"agree": sum(j.agrees for j in judged), "pass": len(positive), "fail": len(negative)},
+    }
+
+
+def _rate(judged: list[Judged]) -> float:
+    return sum(j.agrees for j in judged) / len(judged) if judged else float("nan")
+
+
 def report(judged: list[Judged]) -> dict:
-    agree = sum(j.label == j.predicted for j in judged)
-    by_label = {label: (sum(j.label == j.predicted for j in judged if j.label == label), sum(j.label == label for j in judged))
-                for label in LABELS}
-    by_lang = {lang: (sum(j.label == j.predicted for j in judged if j.lang == lang), n) for lang, n in Counter(j.lang for j in judged).items()}
-    return {"answers": len(judged), "agreement": agree / len(judged) if judged else 0.0, "by_label": by_label, "by_lang": by_lang}
+    """Scores overall, per language and per answer type."""
+    by: dict[str, dict[str, list[Judged]]] = {"lang": defaultdict(list), "type": defaultdict(list)}
+    for j in judged:
+        by["lang"][j.lang].append(j)
+        by["type"][j.type].append(j)
+    return {"all": scores(judged), **{key: {k: scores(v) for k, v in sorted(groups.items())} for key, groups in by.items()}}
+
+
+def why(j: Judged) -> str:
+    """The grader's reasons for one answer, on one line."""
+    parts = [f"{p.id}{'' if p.required else '?'}={p.status}" + "".join(f" [{v}]" for v in (p.cue, p.words) if v)
+             for p in j.result.points]
+    parts += [f"misconception {m.id} in sentence {m.sentence}" for m in j.result.misconceptions]
+    return "; ".join(parts)
+
+
+def table(summary: dict) -> str:
+    rows = [("all", summary["all"])] + [(k, v) for k, v in summary["lang"].items()] + [(k, v) for k, v in summary["type"].items()]
+    lines = [f"{'':<20}{'answers':>8}{'agreement':>11}{'recall':>9}{'specificity':>13}"]
+    for name, s in rows:
+        lines.append(f"{name:<20}{s['answers']:>8}{s['agreement']:>11.3f}{s['recall']:>9.3f}{s['specificity']:>13.3f}")
+    return "\n".join(lines).replace("nan", "  -")
 
 
 def main() -> None:
     from bertstudy.content import pack as packs
 
-    folder = Path(sys.argv[1])
-    judged = judge(packs.load(packs.builtin_dir()), folder)
-    summary = report(judged)
-    for j in judged:
-        if j.label != j.predicted:
-            print(f"DISAGREE {j.question} [{j.lang}] labelled {j.label}, graded {j.predicted} ({j.score:.2f}): {j.text[:100]}")
-    print(f"{summary['answers']} answers, agreement {summary['agreement']:.1%}")
-    for label, (ok, n) in summary["by_label"].items():
-        print(f"  {label:<13} {ok}/{n}")
-    for lang, (ok, n) in summary["by_lang"].items():
-        print(f"  {lang:<13} {ok}/{n}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--show", action="store_true", help="list every disagreement with the grader's reasons")
+    args = parser.parse_args()
+    judged = judge(packs.load(packs.builtin_dir()), args.folder)
+    if args.show:
+        for j in judged:
+            if not j.agrees:
+                print(f"{j.question} [{j.lang} {j.type}] labelled {j.label}: {j.text}\n    -> {why(j)}")
+    print(table(report(judged)))
 
 
 if __name__ == "__main__":

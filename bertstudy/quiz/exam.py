@@ -49,7 +49,9 @@ def report(pack: Pack, results: list[dict[str, Any]], minutes: float | None, sec
     topics = [{"id": t, "title": pack.topics[t].title.get(lang), "score": round(sum(s), 3), "max_score": len(s)}
               for t, s in per_topic.items()]
     review = [{"question": r["question"], "topic": pack.questions[r["question"]].topic, "score": r["score"],
-               "model_answer": pack.questions[r["question"]].model_answer.get(lang)}
+               "model_answer": pack.questions[r["question"]].model_answer.get(lang),
+               **({"points": r["details"]["points"], "misconceptions": r["details"]["misconceptions"]}
+                  if "points" in r.get("details", {}) else {})}
               for r in results if r["score"] < 0.999]
     total = sum(r["score"] for r in results)
     return {
@@ -74,5 +76,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += [f"- `bertstudy learn {t}`" for t in data["review_topics"]]
     if data["review_questions"]:
         lines += ["", f"## {i18n.t('quiz.model_answer')}", ""]
-        lines += [f"- `{q['question']}` ({q['score']:.0%}): {q['model_answer']}" for q in data["review_questions"]]
+        for q in data["review_questions"]:
+            lines.append(f"- `{q['question']}` ({q['score']:.0%}): {q['model_answer']}")
+            lines += [f"  - {'✓' if p['status'] == 'asserted' else '✗'} {p['label']}: {p['why']}" for p in q.get("points", [])]
+            lines += [f"  - ! {m['explain']} ({m['why']})" for m in q.get("misconceptions", [])]
     return "\n".join(lines) + "\n"

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bertstudy import i18n
 from bertstudy.content.schema import Question
 from bertstudy.errors import UsageError
+from bertstudy.quiz import claims
 from bertstudy.quiz import rubric as rubric_grader
 
 LETTERS = "ABCDEFGHIJ"
@@ -108,12 +110,23 @@ def _ordering(question: Question, text: str) -> Graded:
 
 
 def _fill(question: Question, text: str) -> Graded:
-    mine = rubric_grader.normalise(text).replace(" ", "")
-    ok = any(mine == rubric_grader.normalise(a).replace(" ", "") for a in question.accept)
+    mine = claims.normalise(text).replace(" ", "")
+    ok = any(mine == claims.normalise(a).replace(" ", "") for a in question.accept)
     return Graded(question.id, 1.0 if ok else 0.0, text, {"accept": question.accept})
 
 
 def _rubric(question: Question, text: str) -> Graded:
     result = rubric_grader.grade(question.rubric, text)
-    return Graded(question.id, result.score, text,
-                  {"found": result.found, "missing": result.missing, "misconceptions": result.misconceptions})
+    lang = i18n.current()
+    labels = {c.id: c.label.get(lang) for c in question.rubric.concepts}
+    explain = {m.id: m.explain.get(lang) for m in question.rubric.misconceptions}
+    return Graded(question.id, result.score, text, {
+        "correct": result.correct,
+        "points": [{**p.as_dict(), "label": labels[p.id], "why": _why(p)} for p in result.points],
+        "misconceptions": [{**p.as_dict(), "explain": explain[p.id], "why": _why(p, "misconception")} for p in result.misconceptions],
+    })
+
+
+def _why(point: rubric_grader.Point, status: str | None = None) -> str:
+    """Where the answer asserted a point, or why it did not, in the learner's language."""
+    return i18n.t(f"quiz.why_{status or point.status}", n=point.sentence, cue=point.cue or "", words=point.words or "")

@@ -1,8 +1,20 @@
-"""Grading free text against a concept rubric, without a language model.
+"""Grading free text against a rubric of claims, without a language model.
 
-A concept is found when any of its phrases occurs in the normalised answer (NFKC, case-folded,
-punctuation turned into spaces); a phrase starting with `re:` is a regular expression; a single
-English word also matches a close misspelling. Misconception phrases cost their penalty.
+A rubric lists points, the claims a full answer makes (the `required` ones are the essentials, the
+others support them), and misconceptions, the wrong claims learners make. A point is one or more
+parts that must all be asserted in the same sentence (`all`; `any` is a point of one part), so a
+relation such as "the variance grows with d_k" needs its words together, not scattered over a list.
+Each part is a list of alternative phrases: words (a CJK phrase ignores spaces; a long English word
+also matches one typo), `re:` and a regular expression, or either behind `not:`, which is asserted
+only where it stands negated ("the encoder has no causal mask"). A phrase is asserted where it is
+found outside the scope of a negation (claims.py); a cue inside the found words counts too, unless
+the phrase spells a negation out itself. A point's `reversed` phrases state it the wrong way round.
+
+The verdict: correct when every required point is asserted, none is reversed and no misconception
+is asserted. Otherwise the score is the share of required points (three quarters) and supporting
+points (a quarter) asserted, less each error's penalty. Every point says which sentence asserted it,
+or why none did: denied (and by which cue), only named in a list of terms, found without its
+relation, or absent.
 Leaves out: paraphrases no phrase anticipates (hence the self-rating on open questions).
 """
 
@@ -10,53 +22,139 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from bertstudy.content.schema import Rubric
+from bertstudy.content.schema import Concept, Misconception, Rubric
+from bertstudy.quiz import claims
 
-_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()]+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-_DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+REVERSED_PENALTY = 0.5
 
 
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_DASHES).casefold()
-    return " ".join(_PUNCT.sub(" ", text).split())
+@dataclass(frozen=True)
+class Found:
+    """One phrase found in one sentence."""
+
+    sentence: claims.Sentence
+    start: int
+    end: int
+    asserted: bool
+    cue: str | None  # the negation that decided it, if any
 
 
-def _found(phrase: str, answer: str, words: list[str]) -> bool:
-    if phrase.startswith("re:"):
-        return re.search(phrase[3:], answer, flags=re.IGNORECASE) is not None
-    target = normalise(phrase)
-    if not target:
-        return False
-    if _CJK.search(target):
-        return target.replace(" ", "") in answer.replace(" ", "")
-    if re.search(rf"(?<!\w){re.escape(target)}", answer):
-        return True
-    if " " not in target and len(target) >= 6:  # one typo in a long word
-        return any(difflib.SequenceMatcher(None, target, w).ratio() >= 0.86 for w in words)
-    return False
+@dataclass
+class Point:
+    """What the answer did with one point (or misconception) of the rubric."""
+
+    id: str
+    required: bool
+    status: str  # asserted | denied | reversed | listed | unrelated | missing
+    sentence: int | None = None  # from 1
+    evidence: str | None = None  # the sentence as written
+    cue: str | None = None  # denied: the negation that denies it
+    words: str | None = None  # reversed: the words that reverse it; unrelated: a part it lacks
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass
 class RubricResult:
     score: float
-    found: list[str]  # concept ids
-    missing: list[str]
-    misconceptions: list[str]
+    correct: bool
+    points: list[Point]
+    misconceptions: list[Point] = field(default_factory=list)  # the asserted ones
 
 
 def grade(rubric: Rubric, answer: str) -> RubricResult:
-    text = normalise(answer)
-    words = text.split()
-    total = sum(c.weight for c in rubric.concepts)
-    found = [c.id for c in rubric.concepts if any(_found(p, text, words) for p in c.any)]
-    missing = [c.id for c in rubric.concepts if c.id not in found]
-    wrong = [m.id for m in rubric.misconceptions if any(_found(p, text, words) for p in m.any)]
-    gained = sum(c.weight for c in rubric.concepts if c.id in found) / total
-    penalty = sum(m.penalty for m in rubric.misconceptions if m.id in wrong)
-    return RubricResult(max(0.0, gained - penalty), found, missing, wrong)
+    sentences = claims.sentences(answer)
+    points = [_point(c, sentences) for c in rubric.concepts]
+    wrong = [p for p in (_misconception(m, sentences) for m in rubric.misconceptions) if p.status == "asserted"]
+    required = [(c, p) for c, p in zip(rubric.concepts, points) if c.required]
+    supporting = [(c, p) for c, p in zip(rubric.concepts, points) if not c.required]
+    reversed_ = [p for p in points if p.status == "reversed"]
+    complete = all(p.status == "asserted" for _, p in required)
+    score = 1.0 if complete else 0.75 * _share(required) + 0.25 * _share(supporting)
+    penalty = sum(m.penalty for m in rubric.misconceptions if m.id in {p.id for p in wrong}) + REVERSED_PENALTY * len(reversed_)
+    correct = complete and not wrong and not reversed_
+    return RubricResult(max(0.0, min(score, 1.0) - penalty) if not correct else 1.0, correct, points, wrong)
+
+
+def _share(pairs: list[tuple[Concept, Point]]) -> float:
+    total = sum(c.weight for c, _ in pairs)
+    return sum(c.weight for c, p in pairs if p.status == "asserted") / total if total else 0.0
+
+
+def _point(concept: Concept, sentences: tuple[claims.Sentence, ...]) -> Point:
+    for phrase in concept.reversed:
+        hit = next((f for s in sentences for f in _find(phrase, s) if f.asserted), None)
+        if hit:
+            return Point(concept.id, concept.required, "reversed", hit.sentence.index, hit.sentence.text,
+                         words=hit.sentence.norm[hit.start:hit.end])
+    return _claim(concept.id, concept.required, concept.parts, sentences)
+
+
+def _misconception(m: Misconception, sentences: tuple[claims.Sentence, ...]) -> Point:
+    return _claim(m.id, False, m.parts, sentences)
+
+
+_RANK = {"asserted": 0, "denied": 1, "listed": 2, "unrelated": 3, "missing": 4}
+
+
+def _claim(cid: str, required: bool, parts: list[list[str]], sentences: tuple[claims.Sentence, ...]) -> Point:
+    """The best reading of a claim over the sentences: asserted in one, else denied, else found in
+    part, else missing."""
+    best = Point(cid, required, "missing")
+    for sentence in sentences:
+        found = [[f for phrase in part for f in _find(phrase, sentence)] for part in parts]
+        point = Point(cid, required, "asserted", sentence.index, sentence.text)
+        if all(any(f.asserted for f in part) for part in found):
+            pass
+        elif all(found) and sentence.listing:
+            point.status = "listed"
+        elif all(found):
+            point.status = "denied"
+            point.cue = next((f.cue for part in found if not any(f.asserted for f in part) for f in part if f.cue), None)
+        elif any(found):
+            point.status = "unrelated"
+            point.words = _shown(next(part for part, hits in zip(parts, found) if not hits)[0])
+        else:
+            continue
+        if _RANK[point.status] < _RANK[best.status]:
+            best = point
+    return best
+
+
+def _shown(phrase: str) -> str:
+    return phrase.removeprefix("not:").removeprefix("re:")
+
+
+def _find(phrase: str, sentence: claims.Sentence) -> list[Found]:
+    pattern, negative, explicit, fuzzy = _compiled(phrase)
+    spans = [m.span() for m in pattern.finditer(sentence.norm) if m.end() > m.start()]
+    if not spans and fuzzy:
+        spans = [w.span() for w in re.finditer(r"\w+", sentence.norm)
+                 if difflib.SequenceMatcher(None, fuzzy, w.group()).ratio() >= 0.86]
+    out = []
+    for start, end in spans:
+        cues = sentence.negations(start, end, inside=negative or not explicit)
+        negated = len(cues) % 2 == 1
+        out.append(Found(sentence, start, end, negated == negative and not sentence.listing, cues[0].text if cues else None))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _compiled(phrase: str) -> tuple[re.Pattern, bool, bool, str | None]:
+    """The phrase's pattern; whether it is a `not:` phrase; whether it spells out a negation; and
+    the one long English word a typo of which also counts."""
+    negative = phrase.startswith("not:")
+    body = phrase.removeprefix("not:")
+    if body.startswith("re:"):
+        return re.compile(body[3:], re.IGNORECASE), negative, claims.mentions_negation(body[3:]), None
+    target = claims.normalise(body)
+    if claims.CJK.search(target):
+        pattern = r"\s?".join(re.escape(ch) for ch in target.replace(" ", ""))
+    else:
+        pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in target.split())
+    fuzzy = target if " " not in target and len(target) >= 6 and not claims.CJK.search(target) else None
+    return re.compile(pattern), negative, claims.mentions_negation(target), fuzzy

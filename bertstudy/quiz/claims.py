@@ -1,0 +1,250 @@
+"""What an answer asserts: its sentences, and which of their words stand under a negation.
+
+An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sentence is normalised
+(NFKC, case-folded, punctuation as spaces, one space between words) and its negation cues are found
+with their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
+than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such
+as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause. A clause
+ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
+new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
+the comma that closes an opening "if" / "without" / "unless" clause. Pseudo-negations ("not only",
+"no matter", 不同, 不断, 非常) are not cues, and two cues over the same words cancel.
+
+Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
+that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
+read too widely or too narrowly; the rubric's own phrases may spell such a construction out.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_TRANSLATE = str.maketrans({
+    "\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'",
+})
+# Kept inside the normalised text: word characters, spaces and the signs formulas use.
+_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥]")
+_CLAUSE_PUNCT = set(",:()")  # NFKC turns the Chinese forms (，：（）) into these already
+_SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp)|\b[a-z])$", re.IGNORECASE)
+_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "one-hot" reads as "one hot"; "1-p" keeps its minus
+CJK = re.compile(r"[\u3400-\u9fff]")
+_SCRIPT_CHANGE = re.compile(r"(?<=[\u3400-\u9fff])(?=[a-z0-9_\[√])|(?<=[a-z0-9_\]])(?=[\u3400-\u9fff])")
+
+# Cues are matched on the normalised text. "fwd" negates up to the clause end, "back" from the
+# clause start, "both" the whole clause.
+_EN_CUES = [
+    (r"nothing to do with|no (?:effect|influence|impact|bearing|role) (?:on|in)|unrelated to|irrelevant(?: to)?", "both"),
+    (r"(?:is|are|was|were|'s)(?: not|n't) (?:the |a )?(?:main |real |actual )?(?:reason|cause|point|issue|problem|purpose|explanation|why|what)"
+     r"|(?:is|are|was|were) (?:a myth|wrong|false|incorrect|not true|untrue|a misconception)"
+     r"|(?:does|do|did)(?: not|n't) matter|plays? no (?:part|role)|has nothing to do with (?:it|this|that)", "back"),
+    (r"rather than|instead of|as opposed to|no longer|not|never|none of|nothing|neither|nor|cannot"
+     r"|\w+n't|no(?= [\w√(])|fails? to|lacks?", "fwd"),
+    (r"without|unlike", "fwd-narrow"),
+]
+_EN_PSEUDO = re.compile(
+    r"\b(?:not only|not just|not merely|no doubt|no matter|nothing but|not to mention|whether or not|not least"
+    r"|no less than|not necessarily the only|no op)\b")
+_ZH_CUES = [
+    (r"无关|没有关系|没关系|不相关|并不重要|不重要|无所谓|是错的|是错误的|是误解|不成立|不对|站不住", "back"),
+    (r"不是(?:主要|真正的?)?(?:原因|关键|重点|目的|问题|理由)", "both"),
+    (r"并不是|并非|而非|而不是|不是|并不|没有|不会|不能|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
+    (r"不|没|未|无|非", "fwd-narrow"),
+]
+_ZH_PSEUDO = re.compile(
+    r"不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可")
+_CUE_RE = re.compile("|".join(
+    [rf"(?P<en{i}>\b(?:{p})\b)" for i, (p, _) in enumerate(_EN_CUES)]
+    + [rf"(?P<zh{i}>{p})" for i, (p, _) in enumerate(_ZH_CUES)]))
+_DIRECTIONS = {f"en{i}": d for i, (_, d) in enumerate(_EN_CUES)} | {f"zh{i}": d for i, (_, d) in enumerate(_ZH_CUES)}
+
+# Where a forward scope stops (besides a clause-ending comma and the sentence end).
+_EN_STOP = re.compile(
+    r"\b(?:but|however|rather|instead|whereas|although|though|yet|so|therefore|thus|hence|which|while|because|since"
+    r"|would|will|leads? to|causes?|makes?|means?|results? in|then|otherwise|unlike|rather than|instead of|as opposed to)\b"
+    r"|→|⇒|->|=>|=")
+# "without" and "unlike" govern a short phrase: "without zeroing you step with the sum ..."
+_EN_NARROW_STOP = re.compile(r"\b(?:you|we|it|they|this|that|there|the model|one|[a-z]+s)\b")
+_EN_NARROW_WORDS = 3
+_ZH_STOP = re.compile(r"而是|但是|但|可是|然而|却|所以|因此|因而|从而|于是|反而|只是|而且|而|→|⇒|=")
+_EN_REASON = re.compile(r"because|since|so|which")
+_ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的话|才|也")
+_EN_SUBORDINATE = re.compile(r"^(?:if|when|whenever|without|unless|once|since|as|because|although|though|while|whereas|unlike|before|after|even if)\b")
+_LIST_JOIN = re.compile(r"^(?:and|or|nor|and/or|or even|as well as)\b")
+_NEW_CLAUSE = re.compile(r"^(?:it|this|that|they|we|you|there|these|those)\b|\b(?:is|are|was|were|be|has|have|had|does|do|did"
+                         r"|can|could|will|would|should|must|may|might)\b")
+
+
+@dataclass(frozen=True)
+class Cue:
+    text: str
+    start: int
+    end: int
+    scope: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int  # from 1, as the learner counts
+    text: str  # as written
+    norm: str  # the normalised text that phrases are matched against
+    cues: tuple[Cue, ...]
+    listing: bool = False  # a list of terms: it names things but asserts nothing
+
+    def negations(self, start: int, end: int, inside: bool) -> list[Cue]:
+        """The cues whose scope reaches the span [start, end): a cue outside the span when its
+        scope holds the span's start; a cue within it, when `inside`, when its scope overlaps it."""
+        out = []
+        for cue in self.cues:
+            lo, hi = cue.scope
+            if cue.start < end and cue.end > start:
+                if inside and lo < hi and lo < end and hi > start:
+                    out.append(cue)
+            elif lo <= start < hi:
+                out.append(cue)
+        return out
+
+
+def mentions_negation(text: str) -> bool:
+    """Whether `text` (a phrase of a rubric) holds a negation cue of its own."""
+    return any(True for _ in _cue_matches(canonical(text)))
+
+
+def canonical(text: str) -> str:
+    """NFKC, one kind of dash and apostrophe, case-folded."""
+    return unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+
+
+def normalise(text: str) -> str:
+    """The normalised form phrases and answers are compared in (punctuation as spaces)."""
+    return " ".join(_PUNCT.sub(" ", _spaced(text)).split())
+
+
+def _spaced(text: str) -> str:
+    """Canonical text with "one-hot" as "one hot" and a space between Chinese and Latin
+    ("默认ignore_index" reads as "默认 ignore_index", so both halves are words)."""
+    return _SCRIPT_CHANGE.sub(" ", _HYPHEN.sub(" ", canonical(text)))
+
+
+@lru_cache(maxsize=256)
+def sentences(answer: str) -> tuple[Sentence, ...]:
+    """The answer's sentences, each with its negation cues and their scopes."""
+    out = []
+    for raw in _split(answer):
+        norm, breaks = _normalise_with_breaks(raw)
+        if norm:
+            out.append(Sentence(len(out) + 1, raw, norm, tuple(_cues(norm, breaks)), _is_listing(raw)))
+    return tuple(out)
+
+
+def _split(answer: str) -> list[str]:
+    parts, last = [], 0
+    text = unicodedata.normalize("NFKC", answer)
+    for m in _SENTENCE_END.finditer(text):
+        if m.group() == "." and _ABBREVIATION.search(text, 0, m.start()):
+            continue
+        parts.append(text[last:m.end()].strip())
+        last = m.end()
+    parts.append(text[last:].strip())
+    return [p for p in parts if p]
+
+
+_LIST_SEPARATOR = re.compile(r"[,，、/;；]|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
+_RELATION = re.compile(
+    r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
+    r"|makes?|causes?|leads?|means?|gives?|lets?|keeps?|needs?|uses?|grows?|becomes?|gets?)\b"
+    r"|因为|所以|因此|导致|使|让|会|是|就|则|才|把|被|能|可以|需要|越|为了|从而")
+_HEADING = re.compile(r"^[^:：]{1,20}[:：]")  # "Key ideas:" before a list
+
+
+def _is_listing(raw: str) -> bool:
+    """A sentence that only lists terms: three or more short items, nothing relating them."""
+    text = _HEADING.sub("", unicodedata.normalize("NFKC", raw).strip().rstrip(".。!！?？;；"))
+    items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
+    if len(items) < 3 or _RELATION.search(canonical(text)):
+        return False
+    sizes = [len(CJK.findall(i)) / 2 + len(re.findall(r"[^\W\d_]{2,}|\S*\d\S*", CJK.sub(" ", i))) for i in items]
+    return max(sizes) <= 4 and (len(items) >= 4 or max(sizes) <= 1.5 or "、" in text)
+
+
+def _normalise_with_breaks(raw: str) -> tuple[str, list[int]]:
+    """The normalised sentence, and the positions in it where a clause punctuation mark stood."""
+    chars: list[str] = []
+    breaks: list[int] = []
+    for ch in _spaced(raw):
+        if ch in _CLAUSE_PUNCT:
+            breaks.append(len(chars) - (1 if chars and chars[-1] == " " else 0))
+        if _PUNCT.match(ch) or ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+            continue
+        chars.append(ch)
+    norm = "".join(chars).rstrip()
+    return norm, [min(b, len(norm)) for b in breaks]
+
+
+def _cue_matches(norm: str):
+    """The negation cues in `norm`, pseudo-negations left out."""
+    pseudo = [m.span() for m in _EN_PSEUDO.finditer(norm)] + [m.span() for m in _ZH_PSEUDO.finditer(norm)]
+    return (m for m in _CUE_RE.finditer(norm) if not any(s <= m.start() < e for s, e in pseudo))
+
+
+def _cues(norm: str, breaks: list[int]) -> list[Cue]:
+    cues = []
+    for m in _cue_matches(norm):
+        direction, zh = _DIRECTIONS[m.lastgroup], m.lastgroup.startswith("zh")
+        start, end = m.span()
+        clause_start = max([b for b in breaks if b <= start] + [0])
+        if direction == "back":
+            scope = (clause_start, start)
+        else:
+            stop = _scope_end(norm, breaks, clause_start, end, zh, narrow=direction == "fwd-narrow")
+            scope = (clause_start, stop) if direction == "both" else (end, stop)
+        cues.append(Cue(m.group(), start, end, scope))
+    return cues
+
+
+def _scope_end(norm: str, breaks: list[int], clause_start: int, cue_end: int, zh: bool, narrow: bool) -> int:
+    """Where a forward scope that starts at `cue_end` stops: at the end of its clause, or before a
+    connective that opens another claim ("not because ..." reads on past "because")."""
+    end = len(norm)
+    for i, b in enumerate(breaks):
+        if b >= cue_end and _comma_ends_clause(norm, clause_start, b, breaks[i + 1] if i + 1 < len(breaks) else len(norm)):
+            end = b
+            break
+    if zh:
+        for pattern in (_ZH_STOP, _ZH_NARROW_STOP) if narrow else (_ZH_STOP,):
+            m = pattern.search(norm, cue_end + 1, end)
+            end = m.start() if m else end
+        return end
+    for m in _EN_STOP.finditer(norm, cue_end, end):
+        gap = len(norm[cue_end:m.start()].split())
+        if gap >= (3 if _EN_REASON.match(m.group()) else 1):
+            end = m.start()
+            break
+    if narrow:
+        words = list(re.finditer(r"\S+", norm[cue_end:end]))
+        if len(words) > _EN_NARROW_WORDS:
+            end = cue_end + words[_EN_NARROW_WORDS - 1].end()
+        m = _EN_NARROW_STOP.search(norm, cue_end + 1 + (words[0].end() if words else 0), end)
+        end = m.start() if m else end
+    return end
+
+
+def _comma_ends_clause(norm: str, clause_start: int, at: int, next_break: int) -> bool:
+    """A comma ends a clause unless what follows it is one more item of a list; the comma after an
+    opening "if" / "without" clause always ends it."""
+    opening = norm[clause_start:at].strip()
+    if _EN_SUBORDINATE.match(opening):
+        return True
+    following = norm[at:next_break].strip()
+    if not following or CJK.match(following) or CJK.search(norm[max(0, at - 1):at]):
+        return True
+    if _NEW_CLAUSE.search(following):
+        return True
+    words = following.split()
+    return not (len(words) <= 4 or (_LIST_JOIN.match(following) and len(words) <= 6))

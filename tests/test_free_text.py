@@ -1,0 +1,118 @@
+"""The free-text grader judges claims: negation and its scope in English and Chinese, contrast,
+relations that need their words together, reversed direction, lists of terms, and the verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from bertstudy.content.schema import Concept, Misconception, Rubric, Text
+from bertstudy.quiz import claims, rubric
+
+T = Text("x", "x")
+RUBRIC = Rubric(
+    concepts=[
+        Concept("variance", T, all=[["variance", "方差", "dot products"], ["re:\\bd_?k\\b", "dimension", "维度"],
+                                    ["re:grow|increas|larger", "增大", "变大", "越大"]],
+                reversed=["re:variance (shrinks|decreases)", "方差随维度减小"]),
+        Concept("saturation", T, any=["saturat", "one hot", "饱和"]),
+        Concept("gradients", T, any=["re:gradients? .{0,20}(vanish|tiny|small)", "梯度消失", "梯度很小"], required=False),
+        Concept("encoder-unmasked", T, any=["not:re:encoder.{0,40}causal mask", "编码器.{0,10}双向"], required=False),
+    ],
+    misconceptions=[Misconception("sum-one", T, any=["re:(so that|to make) (the )?weights sum to (one|1)", "权重之和为 1"])],
+)
+
+
+def graded(answer):
+    return rubric.grade(RUBRIC, answer)
+
+
+def status(answer, point):
+    return next(p.status for p in graded(answer).points if p.id == point)
+
+
+@pytest.mark.parametrize("answer", [
+    "The variance of q·k grows with d_k, so the softmax saturates and the gradients vanish.",
+    "var: dot products grow with dimension -> softmax saturates",
+    "点积的方差随维度 d_k 增大，softmax 饱和，梯度消失。",
+    "It is not to make the weights sum to one: the variance grows with d_k and the softmax saturates.",
+    "不是为了让权重之和为 1，而是因为维度越大方差越大，softmax 会饱和。",
+    "Without the scale, dot products grow with d_k, and the softmax saturates.",
+])
+def test_correct_answers_pass_terse_or_full_with_or_without_negated_wrong_ideas(answer):
+    assert graded(answer).correct, [(p.id, p.status) for p in graded(answer).points]
+
+
+@pytest.mark.parametrize("answer, point, cue", [
+    ("It is NOT because the variance grows with d_k, and the softmax saturates.", "variance", "not"),
+    ("The softmax saturates; the variance never grows with d_k.", "variance", "never"),
+    ("The variance grows with d_k, but it has nothing to do with saturation.", "saturation", "nothing to do with"),
+    ("The variance grows with d_k. Saturation is irrelevant.", "saturation", "irrelevant"),
+    ("The variance grows with d_k. Saturation is not the reason.", "saturation", "is not the reason"),
+    ("The variance grows with d_k rather than saturating the softmax.", "saturation", "rather than"),
+    ("It has nothing to do with variance growing with d_k, softmax saturation, or gradients.", "saturation", "nothing to do with"),
+    ("不是因为方差随维度增大，softmax 会饱和。", "variance", "不是"),
+    ("方差随维度增大，和饱和无关。", "saturation", "无关"),
+    ("方差随维度增大，softmax 并不会饱和。", "saturation", "并不"),
+    ("方差随维度增大，softmax 没有饱和。", "saturation", "没有"),
+    ("方差随维度增大，而非 softmax 饱和。", "saturation", "而非"),
+    ("方差随维度增大；并非饱和所致。", "saturation", "并非"),
+])
+def test_a_denied_point_is_not_credited_and_the_cue_is_named(answer, point, cue):
+    result = graded(answer)
+    found = next(p for p in result.points if p.id == point)
+    assert not result.correct and found.status == "denied" and found.cue == cue
+
+
+@pytest.mark.parametrize("answer", [
+    "variance, d_k, dimension, softmax, saturation, gradients",
+    "Key ideas: variance, dimension, growth, saturation.",
+    "方差、维度、增大、饱和、梯度消失",
+])
+def test_a_list_of_terms_asserts_nothing(answer):
+    result = graded(answer)
+    assert not result.correct and "asserted" not in {p.status for p in result.points}
+    assert "listed" in {p.status for p in result.points}
+
+
+def test_a_relation_needs_its_parts_in_one_sentence():
+    assert status("The variance is large. The dimension is 64. Things grow.", "variance") == "unrelated"
+    assert status("The variance grows with the dimension.", "variance") == "asserted"
+
+
+def test_the_wrong_direction_fails_even_beside_the_right_words():
+    result = graded("The variance shrinks as d_k grows, so the softmax saturates.")
+    assert status("The variance shrinks as d_k grows, so the softmax saturates.", "variance") == "reversed"
+    assert not result.correct and result.score < 1
+
+
+def test_misconceptions_count_only_when_asserted():
+    assert [m.id for m in graded("We scale so that the weights sum to one.").misconceptions] == ["sum-one"]
+    assert graded("It is not to make the weights sum to one.").misconceptions == []
+    assert [m.id for m in graded("除以 √d_k 是为了让权重之和为 1。").misconceptions] == ["sum-one"]
+    assert graded("除以 √d_k 不是为了让权重之和为 1。").misconceptions == []
+    wrong = graded("The variance grows with d_k and the softmax saturates, so that the weights sum to one.")
+    assert not wrong.correct and wrong.score == pytest.approx(0.5)
+
+
+def test_a_not_phrase_is_asserted_where_it_stands_negated():
+    assert status("The encoder has no causal mask.", "encoder-unmasked") == "asserted"
+    assert status("The encoder uses a causal mask.", "encoder-unmasked") == "denied"
+
+
+def test_partial_credit_weighs_required_points_over_supporting_ones():
+    assert graded("The softmax saturates and the gradients vanish.").score == pytest.approx(0.75 * 0.5 + 0.25 * 0.5)
+    assert graded("no idea").score == 0
+    assert graded("The variance grows with d_k, so the softmax saturates.").score == 1
+
+
+def test_pseudo_negations_and_conditionals_do_not_negate():
+    assert graded("Not only does the variance grow with d_k, the softmax also saturates.").correct
+    assert graded("If we do not scale, the variance grows with d_k and the softmax saturates.").correct
+    assert graded("不同的头关注不同的子空间；方差随维度增大，softmax 饱和。").correct
+    assert graded("无论如何，方差随维度增大，softmax 饱和。").correct
+
+
+def test_sentences_split_on_both_languages_punctuation_but_not_on_decimals_or_abbreviations():
+    split = claims.sentences("e.g. p = 0.5 here. 第二句。第三句；fourth! fifth")
+    assert [s.index for s in split] == [1, 2, 3, 4, 5]
+    assert split[0].text == "e.g. p = 0.5 here."
