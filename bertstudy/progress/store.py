@@ -1,7 +1,8 @@
 """The progress store: one SQLite file (WAL), versioned by `PRAGMA user_version` with migrations.
 
-Every event is a row appended in its own transaction, so a killed process or two terminals at once
-lose nothing. Reviews are an append-only log (as Anki keeps them) beside one scheduling card per
+Every event is a row appended in its own transaction, and every read-modify-write (a card, the
+hints seen, the schema's migration) reads inside the same `BEGIN IMMEDIATE` transaction that writes,
+so a killed process or two terminals at once lose nothing. Reviews are an append-only log (as Anki keeps them) beside one scheduling card per
 question. Leaves out: scheduling itself (the quiz service) and rendering (the CLI).
 """
 
@@ -11,7 +12,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -75,18 +76,27 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
-        except (OSError, sqlite3.Error) as exc:
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise StoreError(f"the progress store {self.path} is damaged ({exc}); move it aside "
+                                 f"(mv '{self.path}' '{self.path}.damaged') and bertstudy starts a new one") from None
+            raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
+        except OSError as exc:
             raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} was written by a newer bertstudy (schema {version}); upgrade bertstudy")
-        for number in range(version, SCHEMA_VERSION):
-            with self.transaction():
+        """Bring the schema up to date; the version is read under the write lock, so two processes
+        opening a new store at once create it once."""
+        if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer bertstudy (schema {version}); upgrade bertstudy")
+            for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
                     self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={number + 1}")
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -127,16 +137,18 @@ class Store:
             db.execute("INSERT OR REPLACE INTO hints_seen VALUES (?, ?)", (exercise_id, min(seen + 1, available)))
         return shown
 
-    def record_review(self, review: dict[str, Any], card: dict[str, Any]) -> None:
-        """Append one review and update its card, atomically."""
+    def record_review(self, review: dict[str, Any], update: Callable[[sqlite3.Row | None], dict[str, Any]]) -> None:
+        """Append one review and update its card in one transaction: `update` gets the card as it is
+        under the write lock (None for a first review) and returns the new one."""
         with self.transaction() as db:
+            before = db.execute("SELECT * FROM cards WHERE question_id = ?", (review["question_id"],)).fetchone()
             db.execute(
                 "INSERT OR IGNORE INTO reviews VALUES (:question_id, :topic_id, :at, :answer, :score, :rating, :self_rating, :mode, :duration_ms)",
                 review,
             )
             db.execute(
                 "INSERT OR REPLACE INTO cards VALUES (:question_id, :topic_id, :due, :lapses, :reps, :card)",
-                card,
+                update(before),
             )
 
     def set(self, key: str, value: str) -> None:

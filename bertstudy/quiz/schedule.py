@@ -31,16 +31,18 @@ def suggested_rating(graded: Graded) -> int:
 def record(store: Store, question: Question, graded: Graded, rating: int, mode: str,
            self_rating: int | None = None, duration_ms: int | None = None, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
-    before = store.card(question.id)
-    previous = Card.from_json(before["card"]) if before else Card(card_id=zlib.crc32(question.id.encode()))
-    card, _ = SCHEDULER.review_card(previous, Rating(rating), now)
-    lapses = (before["lapses"] if before else 0) + int(rating == Rating.Again and before is not None)
+
+    def update(before) -> dict:
+        previous = Card.from_json(before["card"]) if before else Card(card_id=zlib.crc32(question.id.encode()))
+        card, _ = SCHEDULER.review_card(previous, Rating(rating), now)
+        lapses = (before["lapses"] if before else 0) + int(rating == Rating.Again and before is not None)
+        return {"question_id": question.id, "topic_id": question.topic, "due": card.due.timestamp(),
+                "lapses": lapses, "reps": (before["reps"] if before else 0) + 1, "card": card.to_json()}
+
     store.record_review(
         {"question_id": question.id, "topic_id": question.topic, "at": now.timestamp(), "answer": graded.answer,
          "score": graded.score, "rating": rating, "self_rating": self_rating, "mode": mode, "duration_ms": duration_ms},
-        {"question_id": question.id, "topic_id": question.topic, "due": card.due.timestamp(),
-         "lapses": lapses, "reps": (before["reps"] if before else 0) + 1, "card": card.to_json()},
-    )
+        update)
 
 
 def select(pack: Pack, store: Store, topic: str | None = None, due_only: bool = False,
