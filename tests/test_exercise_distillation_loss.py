@@ -58,7 +58,7 @@ WRONG = {
             T = temperature
             soft = F.kl_div(F.log_softmax(student_logits / T, -1), F.softmax(teacher_logits / T, -1), reduction="batchmean")
             return alpha * T ** 2 * soft + (1 - alpha) * F.cross_entropy(student_logits, labels)
-    """, "d loss / d teacher_logits differs"),
+    """, "a gradient reached teacher_logits, which must get none: it is frozen, so use teacher_logits.detach()"),
     "takes the log of the teacher's softmax": (f"""
         import torch
 
@@ -153,3 +153,21 @@ def test_wrong_implementations_fail_and_say_why(tmp_path, warm_pool, name):
     verdict = verdict_of("distillation_loss", source, warm_pool, tmp_path)
     assert not verdict.passed
     assert expected in failures(verdict), failures(verdict)
+
+
+def test_a_cut_graph_is_told_apart_from_a_frozen_input_that_leaks(tmp_path, warm_pool):
+    """A gradient that must be zero and is not says "detach it"; one that must flow and does not says
+    the graph was cut: never the opposite advice."""
+    cut = f"""
+        import torch.nn.functional as F
+
+        {SIGNATURE}
+            T = temperature
+            student = student_logits.detach()
+            soft = F.kl_div(F.log_softmax(student / T, -1), F.softmax(teacher_logits.detach() / T, -1), reduction="batchmean")
+            return alpha * T ** 2 * soft + (1 - alpha) * F.cross_entropy(student, labels)
+    """
+    said = failures(verdict_of("distillation_loss", cut, warm_pool, tmp_path))
+    assert "not connected to the inputs' autograd graph" in said and "teacher_logits.detach()" not in said
+    leaky = failures(verdict_of("distillation_loss", WRONG["the teacher is not detached"][0], warm_pool, tmp_path))
+    assert "frozen" in leaky and "cut the graph" not in leaky

@@ -223,10 +223,19 @@ def _grad_test(name: str, expected: dict[str, torch.Tensor], got: Any, tolerance
             mine = torch.zeros_like(grad)
         problem = difference(grad, mine, tolerance, f"d loss / d {key}")
         if problem:
-            if forward_ok:
-                problem += " (the forward pass matches, so look for .detach(), .item(), integer casts or in-place ops that cut the graph)"
-            return Test(label, "failed", problem)
+            return Test(label, "failed", problem + _gradient_advice(key, grad, mine, forward_ok))
     return Test(label, "passed")
+
+
+def _gradient_advice(key: str, expected: torch.Tensor, got: torch.Tensor, forward_ok: bool) -> str:
+    """Why a gradient differs, when its shape says so: one that must be zero is not (a frozen input
+    was not detached), or one that must flow does not (the graph was cut)."""
+    if not expected.any():
+        return f" (a gradient reached {key}, which must get none: it is frozen, so use {key}.detach())"
+    if forward_ok and not got.any():
+        return (f" (no gradient reached {key} although the forward pass matches: look for .detach(), .item(),"
+                " integer casts or in-place ops that cut the graph)")
+    return " (the forward pass matches, so the difference is in how the loss depends on this input)" if forward_ok else ""
 
 
 def diagnose(exercise: Exercise, prepared: list[dict[str, Any]], outputs: list[Any],
