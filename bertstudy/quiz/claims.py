@@ -27,7 +27,7 @@ _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u02bc": "'",
 })
 # Kept inside the normalised text: word characters, spaces and the signs formulas use.
-_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥]")
+_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥∝×]")
 _CLAUSE_PUNCT = set(",:()")  # NFKC turns the Chinese forms (，：（）) into these already
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp)|\b[a-z])$", re.IGNORECASE)
@@ -56,7 +56,7 @@ _ZH_CUES = [
     (r"不|没|未|无|非", "fwd-narrow"),
 ]
 _ZH_PSEUDO = re.compile(
-    r"不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可")
+    r"不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可|非结构化")
 _CUE_RE = re.compile("|".join(
     [rf"(?P<en{i}>\b(?:{p})\b)" for i, (p, _) in enumerate(_EN_CUES)]
     + [rf"(?P<zh{i}>{p})" for i, (p, _) in enumerate(_ZH_CUES)]))
@@ -111,7 +111,7 @@ class Sentence:
 
 def mentions_negation(text: str) -> bool:
     """Whether `text` (a phrase of a rubric) holds a negation cue of its own."""
-    return any(True for _ in _cue_matches(canonical(text)))
+    return any(True for _ in _cue_matches(canonical(re.sub(r"\\[bBwWsSdD]", " ", text))))
 
 
 def canonical(text: str) -> str:
@@ -156,14 +156,20 @@ def _split(answer: str) -> list[str]:
 _LIST_SEPARATOR = re.compile(r"[,，、/;；]|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
 _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
-    r"|makes?|causes?|leads?|means?|gives?|lets?|keeps?|needs?|uses?|grows?|becomes?|gets?)\b"
-    r"|因为|所以|因此|导致|使|让|会|是|就|则|才|把|被|能|可以|需要|越|为了|从而")
+    r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|becomes?|gets?|into|summed|added)\b"
+    r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在")
 _HEADING = re.compile(r"^[^:：]{1,20}[:：]")  # "Key ideas:" before a list
+_GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
 
 
 def _is_listing(raw: str) -> bool:
     """A sentence that only lists terms: three or more short items, nothing relating them."""
-    text = _HEADING.sub("", unicodedata.normalize("NFKC", raw).strip().rstrip(".。!！?？;；"))
+    text = unicodedata.normalize("NFKC", raw).strip().rstrip(".。!！?？;；")
+    heading = _HEADING.match(text)
+    if heading and not _GENERIC_HEADING.search(heading.group()):
+        return False  # "limits: A, B, C" states what the items are; "key ideas: A, B, C" does not
+    text = _HEADING.sub("", text)
+    text = re.sub(r"\([^()]*\)", " ", text)  # a shape such as (B, L, 768) is one term, not a list
     items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
     if len(items) < 3 or _RELATION.search(canonical(text)):
         return False
