@@ -7,8 +7,11 @@ than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to th
 as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause. A clause
 ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
 new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
-the comma that closes an opening "if" / "without" / "unless" clause. Pseudo-negations ("not only",
-"no matter", 不同, 不断, 非常) are not cues, and two cues over the same words cancel.
+the comma that closes an opening "if" / "without" / "unless" clause, and at a parenthesis; the
+single-character Chinese cues (不, 没, 未, 无, 非) and "without" / "unlike" reach only a short phrase.
+Pseudo-negations ("not only", "no-op", 不同, 不断, 非常) are not cues, and two cues over the same
+words cancel. A sentence that only lists terms (three or more short items, nothing relating them,
+no heading saying what they are) is marked as a listing: it names things but asserts nothing.
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
