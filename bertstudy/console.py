@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -118,6 +119,21 @@ def wrap(text: str, width: int) -> str:
             line.append(unit)
         lines.append("".join(line).rstrip())
     return "\n".join(lines)
+
+
+_MARKDOWN = re.compile(r"[*`|\\]|\]\(|(?<!\w)_\S|^\s*(?:#|>|[-+]\s|\d+[.)]\s)", re.MULTILINE)
+
+
+def markdown(text: str):
+    """`text` ready to print: Rich's Markdown where it has Markdown syntax, else plain text wrapped
+    for the screen (Chinese included) without loading the Markdown parser."""
+    if _MARKDOWN.search(text):
+        from rich.markdown import Markdown
+
+        return Markdown(text)
+    from rich.text import Text
+
+    return Text(wrap(text, out().width - 1))
 
 
 def note(text: str, style: str = "muted") -> None:

@@ -116,3 +116,25 @@ def test_sentences_split_on_both_languages_punctuation_but_not_on_decimals_or_ab
     split = claims.sentences("e.g. p = 0.5 here. 第二句。第三句；fourth! fifth")
     assert [s.index for s in split] == [1, 2, 3, 4, 5]
     assert split[0].text == "e.g. p = 0.5 here."
+
+
+@pytest.mark.parametrize("answer, point", [
+    ("The variance does not grow with d_k and the softmax never saturates.", "saturation"),
+    ("The variance does not grow with d_k and the softmax never saturates.", "variance"),
+    ("方差不会随维度增大，而且 softmax 也不会饱和。", "saturation"),
+    ("方差不会随维度增大而且 softmax 也不会饱和。", "variance"),
+])
+def test_two_denials_joined_by_and_deny_both_instead_of_cancelling(answer, point):
+    assert status(answer, point) == "denied" and not graded(answer).correct
+
+
+def test_a_denial_ends_before_a_new_predicate_and_a_double_negation_still_cancels():
+    assert status("The softmax does not fix it and is saturated.", "saturation") == "asserted"
+    assert status("The softmax does not stay calm or saturate.", "saturation") == "denied"
+    assert status("不是没有饱和。", "saturation") == "asserted"
+
+
+def test_a_potential_complement_negates_only_itself():
+    sentence = claims.sentences("RNN 记不住长距离依赖，softmax 饱和")[0]
+    assert [(c.text, sentence.norm[slice(*c.scope)]) for c in sentence.cues] == [("不", "住")]
+    assert status("模型训不动是因为 softmax 饱和。", "saturation") == "asserted"

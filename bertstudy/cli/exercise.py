@@ -60,12 +60,11 @@ def start(
     if json_out:
         console.emit_json(info)
         return
-    from rich.markdown import Markdown
     from rich.rule import Rule
 
     out = console.out()
     out.print(Rule(f"[title]{console.esc(info['title'])}[/title]  [muted]{info['exercise']} · {'★' * info['difficulty']}[/muted]"))
-    out.print(Markdown(info["statement"]))
+    out.print(console.markdown(info["statement"]))
     out.print(f"[hint]{console.esc(i18n.t('ex.started' if info['created'] else 'ex.exists', path=info['path']))}[/hint]")
     _print_parts(info)
 
@@ -187,11 +186,9 @@ def hint(exercise_id: IdArgument = None, json_out: context.JsonOption = False) -
 
 
 def _show_hint(info: dict[str, Any]) -> None:
-    from rich.markdown import Markdown
-
     out = console.out()
     out.print(f"[hint]{i18n.t('ex.hint', i=info['index'], n=info['count'])}[/hint]")
-    out.print(Markdown(info["hint"]))
+    out.print(console.markdown(info["hint"]))
     if info["index"] == info["count"]:
         out.print(f"[muted]{i18n.t('ex.no_more_hints')}[/muted]")
 

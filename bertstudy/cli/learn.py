@@ -89,7 +89,6 @@ def _show_map(rows: list[dict]) -> None:
 
 
 def _show_topic(page: dict) -> None:
-    from rich.markdown import Markdown
     from rich.rule import Rule
 
     out = console.out()
@@ -98,7 +97,7 @@ def _show_topic(page: dict) -> None:
     if page["prerequisites"]:
         out.print(f"[muted]{i18n.t('learn.prereq')}: " + ", ".join(p["id"] for p in page["prerequisites"]) + "[/muted]")
     out.print()
-    out.print(Markdown(page["notes"]))
+    out.print(console.markdown(page["notes"]))
     if page["formulas"]:
         out.print(Rule(i18n.t("learn.formulas"), style="muted"))
         for f in page["formulas"]:

@@ -106,10 +106,8 @@ def _finish_exam(data: dict[str, Any], report: Path | None, json_out: bool) -> N
     if json_out:
         console.emit_json(data)
         return
-    from rich.markdown import Markdown
-
     out = console.out()
-    out.print(Markdown(exams_markdown(data)))
+    out.print(console.markdown(exams_markdown(data)))
     if report is not None:
         out.print(f"[muted]{console.esc(i18n.t('exam.saved', path=report))}[/muted]")
 
@@ -178,7 +176,6 @@ def _ask_all(questions: list, given: dict[str, Any] | None, quiet: bool, exam: b
 
 
 def _show_question(question, i: int, n: int) -> None:
-    from rich.markdown import Markdown
     from rich.rule import Rule
 
     from bertstudy.quiz.grading import LETTERS, display_order
@@ -186,7 +183,7 @@ def _show_question(question, i: int, n: int) -> None:
     lang = i18n.current()
     out = console.out()
     out.print(Rule(f"[muted]{i18n.t('quiz.question', i=i, n=n)} · {question.topic} · {question.kind}[/muted]", style="muted"))
-    out.print(Markdown(question.prompt.get(lang)))
+    out.print(console.markdown(question.prompt.get(lang)))
     if question.choices:
         shown = [question.choices[i] for i in display_order(question)]
         out.print(_listing((f"[accent]{letter}[/accent]", console.esc(c.text.get(lang))) for letter, c in zip(LETTERS, shown)))
@@ -248,8 +245,6 @@ def _rubric_rows(details: dict) -> list[tuple[str, str]]:
 
 
 def _show_feedback(question, graded) -> None:
-    from rich.markdown import Markdown
-
     from bertstudy.quiz.grading import LETTERS, display_order
 
     lang = i18n.current()
@@ -272,5 +267,5 @@ def _show_feedback(question, graded) -> None:
     if question.rubric is not None:
         out.print(_listing(_rubric_rows(graded.details)))
     out.print(f"[muted]{i18n.t('quiz.model_answer')}:[/muted]")
-    out.print(Markdown(question.model_answer.get(lang)))
+    out.print(console.markdown(question.model_answer.get(lang)))
     out.print()

@@ -8,10 +8,13 @@ as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before t
 ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
 new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
 the comma that closes an opening "if" / "without" / "unless" clause, and at a parenthesis; the
-single-character Chinese cues (不, 没, 未, 无, 非) and "without" / "unlike" reach only a short phrase.
-Pseudo-negations ("not only", "no-op", 不同, 不断, 非常) are not cues, and two cues over the same
-words cancel. A sentence that only lists terms (three or more short items, nothing relating them,
-no heading saying what they are) is marked as a listing: it names things but asserts nothing.
+single-character Chinese cues (不, 没, 未, 无, 非) and "without" / "unlike" reach only a short phrase,
+and 不 before a complement (训不动, 记不住) negates the complement alone. A denial also ends before
+"and" with a new predicate ("does not grow and is fixed") and before the next cue, so "not X and
+never Y" denies both; two cues back to back (不是没有) cancel. Pseudo-negations ("not only",
+"no-op", 不同, 不断, 非常) are not cues. A sentence that only lists terms (three or more short
+items, nothing relating them, no heading saying what they are) is marked as a listing: it names
+things but asserts nothing.
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -75,6 +78,12 @@ _EN_NARROW_STOP = re.compile(r"\b(?:you|we|it|they|this|that|there|the model|one
 _EN_NARROW_WORDS = 3
 _ZH_STOP = re.compile(r"而是|但是|但|可是|然而|却|所以|因此|因而|从而|于是|反而|只是|而且|而|→|⇒|=")
 _EN_REASON = re.compile(r"because|since|so|which")
+# "... does not grow and is fixed": "and" before a new predicate ends the denial.
+_EN_NEXT_PREDICATE = re.compile(r"\b(?:and|or)\s+(?:(?:it|this|that|they|we|you|there|the\s+\w+)\s+)?"
+                                r"(?:is|are|was|were|has|have|does|do|did|can|could|will|would|should|must|may|might)\b")
+_JOINT = re.compile(r"\b(?:and|or)\b|而且|并且|同时|以及")
+# A resultative or potential complement after 不: 训不动, 记不住, 做不了, 学不到.
+_COMPLEMENT = re.compile(r"[\u3400-\u9fff]不[了住动到好出起上下来去开完清懂见着]")
 _ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的话|才|也")
 _EN_SUBORDINATE = re.compile(r"^(?:if|when|whenever|without|unless|once|since|as|because|although|though|while|whereas|unlike|before|after|even if)\b")
 _LIST_JOIN = re.compile(r"^(?:and|or|nor|and/or|or even|as well as)\b")
@@ -204,14 +213,21 @@ def _cue_matches(norm: str):
 
 def _cues(norm: str, breaks: list[int]) -> list[Cue]:
     cues = []
-    for m in _cue_matches(norm):
+    matches = list(_cue_matches(norm))
+    for i, m in enumerate(matches):
         direction, zh = _DIRECTIONS[m.lastgroup], m.lastgroup.startswith("zh")
         start, end = m.span()
         clause_start = max([b for b in breaks if b <= start] + [0])
         if direction == "back":
             scope = (clause_start, start)
+        elif zh and _COMPLEMENT.match(norm, start - 1):
+            scope = (end, end + 1)  # 训不动, 记不住: the negation is the complement's alone
         else:
             stop = _scope_end(norm, breaks, clause_start, end, zh, narrow=direction == "fwd-narrow")
+            following = next((n.start() for n in matches[i + 1:] if _DIRECTIONS[n.lastgroup] != "back"), None)
+            if following is not None and norm[end:following].strip():  # "not ... and ... never ...": two denials
+                joint = _JOINT.search(norm, end, following)
+                stop = min(stop, joint.start() if joint else following)
             scope = (clause_start, stop) if direction == "both" else (end, stop)
         cues.append(Cue(m.group(), start, end, scope))
     return cues
@@ -235,6 +251,8 @@ def _scope_end(norm: str, breaks: list[int], clause_start: int, cue_end: int, zh
         if gap >= (3 if _EN_REASON.match(m.group()) else 1):
             end = m.start()
             break
+    m = _EN_NEXT_PREDICATE.search(norm, cue_end, end)
+    end = m.start() if m else end
     if narrow:
         words = list(re.finditer(r"\S+", norm[cue_end:end]))
         if len(words) > _EN_NARROW_WORDS:
