@@ -36,6 +36,18 @@ def pack() -> Pack:
     return _pack
 
 
+def write_file(path, text: str) -> None:
+    """Write a file the user named (an export, a report); a path that cannot be written is one line."""
+    from pathlib import Path
+
+    from bertstudy.errors import UsageError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror or exc})") from None
+
+
 def content_dir():
     from bertstudy.content.pack import resolve_dir
 
