@@ -265,11 +265,12 @@ def test_content_check_runs_the_grader(cli, pack_copy):
     for folder in (pack_copy / "exercises").iterdir():
         if folder.name not in ("scaled_dot_product_attention", "bert_embeddings"):
             shutil.rmtree(folder)
-    assert cli.json("content", "check", str(pack_copy))["ok"]
+    checked = cli.json("content", "check", str(pack_copy), "--trust")
+    assert checked["ok"] and checked["graded"]
     folder = pack_copy / "exercises" / "scaled_dot_product_attention"
     shutil.copyfile(folder / "solution.py", folder / "mistakes" / "no_scale.py")
     shutil.copyfile(folder / "solution.py", folder / "starter.py")
-    problems = cli.json("content", "check", str(pack_copy), code=1)["problems"]
+    problems = cli.json("content", "check", str(pack_copy), "--trust", code=1)["problems"]
     assert any("starter.py passes the grader" in p for p in problems)
     assert any("mistakes/no_scale.py passes" in p for p in problems)
 
@@ -363,3 +364,23 @@ def test_stopping_mid_quiz_keeps_what_was_answered(cli, monkeypatch):
     result = cli("quiz", input="8\n", code=130)  # the input ends (as Ctrl-D or Ctrl-C would) at question 2
     assert "1 answer(s) saved" in result.stdout
     assert row(cli.json("progress")["topics"], "attention")["mastery"] > 0
+
+
+@pytest.mark.parametrize("submission, code", [("solution.py", 0), ("mistakes/no_scale.py", 1)])
+def test_a_real_exercise_run_prints_its_verdict_records_it_and_exits_with_it(isolated_home, submission, code):
+    """`python -m bertstudy` leaves without the interpreter's teardown once torch is loaded: the
+    whole verdict still reaches a pipe, the attempt is in the store, and the exit code is the verdict's."""
+    import subprocess
+    import sys
+
+    from bertstudy.progress.store import Store
+
+    done = subprocess.run([sys.executable, "-m", "bertstudy", "exercise", "run", "scaled_dot_product_attention",
+                           "--file", str(SOLUTION.parent / submission), "--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == code, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["passed"] is (code == 0)
+    store = Store()
+    assert store.exercises_attempted() == {"scaled_dot_product_attention"}
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()

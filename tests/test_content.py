@@ -8,6 +8,7 @@ from bertstudy.content import pack as packs
 from bertstudy.content.schema import PARTS_LINE
 from bertstudy.demos import DEMOS
 from bertstudy.errors import ContentError
+from bertstudy.exercises import health
 
 PACK = packs.load(packs.builtin_dir())
 
@@ -52,6 +53,7 @@ def test_exercise_files_exist(exercise):
     for mistake in exercise.mistakes:
         assert (exercise.folder / "mistakes" / f"{mistake.id}.py").is_file()
     assert exercise.hints and all(h.en and h.zh for h in exercise.hints)
+    assert [str(problem) for problem in health.files(exercise)] == []  # what `content check` reads without grading
 
 
 def test_every_topic_question_kind_is_exercised_by_attention():
@@ -111,8 +113,6 @@ def test_dangling_reference(pack_copy):
 
 
 def test_builds_on_names_other_exercises_and_the_starter_keeps_the_parts_line(pack_copy):
-    from bertstudy.exercises import health
-
     folder = pack_copy / "exercises" / "capstone_bert"
     spec = folder / "exercise.yaml"
     spec.write_text(spec.read_text().replace("builds_on: [bert_embeddings, transformer_encoder_layer]",
@@ -126,7 +126,7 @@ def test_builds_on_names_other_exercises_and_the_starter_keeps_the_parts_line(pa
     starter.write_text(starter.read_text().replace(PARTS_LINE, "# paste here"))
     pack, errors = packs.collect(pack_copy, set(DEMOS))
     assert not errors
-    problems = health.check(pack.exercises["capstone_bert"], pool=None)  # found before any grading
+    problems = health.files(pack.exercises["capstone_bert"])  # found before any grading
     assert [p.key for p in problems] == ["builds_on"] and PARTS_LINE in str(problems[0])
 
 

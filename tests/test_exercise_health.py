@@ -10,7 +10,7 @@ import torch
 
 from bertstudy.exercises.cases import build_args
 from bertstudy.exercises.checks import load_callable, reference_outputs
-from bertstudy.exercises.health import check
+from bertstudy.exercises.health import check, files
 from grading import PACK
 
 pytestmark = pytest.mark.slow
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("exercise", PACK.exercises.values(), ids=lambda e: e.id)
 def test_exercise_is_healthy(warm_pool, exercise):
-    assert [str(problem) for problem in check(exercise, warm_pool)] == []
+    assert [str(problem) for problem in files(exercise) + check(exercise, warm_pool)] == []
 
 
 @pytest.mark.parametrize("exercise", [e for e in PACK.exercises.values() if e.stochastic], ids=lambda e: e.id)

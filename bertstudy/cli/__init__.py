@@ -6,7 +6,9 @@ error's exit code (1 a failed check, 2 a usage error); anything else is a bug an
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+import sys
+from typing import Annotated, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -77,4 +79,25 @@ app.command()(doctor.doctor)
 
 
 def main() -> None:
-    app(prog_name="bertstudy")
+    try:
+        app(prog_name="bertstudy")
+    except SystemExit as done:
+        if "torch" in sys.modules:
+            _leave_at_once(done.code)
+        raise
+
+
+def _leave_at_once(code: int | str | None) -> NoReturn:
+    """Exit without the interpreter's teardown, which costs a third of a second once torch is
+    loaded. Nothing is left to do: every write to the store is committed (it is closed here), every
+    file bertstudy wrote is closed, and the grader's children and workers are already ended."""
+    context.configure(None)
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: what the interpreter's own teardown would report as 120
+        status = status or 120
+    os._exit(status)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bertstudy.progress.store import Store
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+TrustOption = Annotated[bool, typer.Option("--trust", help="Let the content pack's own Python run for this command only (see `bertstudy content trust`).")]
 
 _content: str | None = None
 _pack: Pack | None = None
@@ -34,6 +35,27 @@ def pack() -> Pack:
 
         _pack = load(resolve_dir(_content))
     return _pack
+
+
+def pack_to_grade(trust_once: bool) -> Pack:
+    """The pack, for a command that grades: refused while its own Python is not trusted."""
+    from bertstudy.content import trust
+
+    loaded = pack()
+    trust.require(loaded, trust_once)
+    return loaded
+
+
+def write_file(path, text: str) -> None:
+    """Write a file the user named (an export, a report); a path that cannot be written is one line."""
+    from pathlib import Path
+
+    from bertstudy.errors import UsageError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror or exc})") from None
 
 
 def content_dir():

@@ -73,6 +73,7 @@ def start(
 def run(
     exercise_id: IdArgument = None,
     file: Annotated[str | None, typer.Option("--file", metavar="PATH", help="Grade this file instead of your workspace copy.")] = None,
+    trust: context.TrustOption = False,
     json_out: context.JsonOption = False,
 ) -> None:
     """Grade your solution: exit 0 when it passes, 1 when not.
@@ -81,7 +82,7 @@ def run(
     """
     from bertstudy.exercises import workspace
 
-    pack, store = context.pack(), context.store()
+    pack, store = context.pack_to_grade(trust), context.store()
     exercise = workspace.current(pack, store, exercise_id)
     verdict = _grade(exercise, workspace.submission(exercise, file))
     if json_out:
@@ -127,6 +128,7 @@ def show_verdict(verdict: dict[str, Any]) -> None:
 def watch(
     exercise_id: IdArgument = None,
     file: Annotated[str | None, typer.Option("--file", metavar="PATH", help="Watch this file instead of your workspace copy.")] = None,
+    trust: context.TrustOption = False,
 ) -> None:
     """Re-grade on every save, in a warm worker. Type h + Enter for a hint, q + Enter to quit.
     After a pass it moves on to your next exercise (with --file it stops).
@@ -138,7 +140,7 @@ def watch(
     from bertstudy.exercises.watch import saves, typed_line
     from bertstudy.learn.service import next_exercise
 
-    pack, store = context.pack(), context.store()
+    pack, store = context.pack_to_grade(trust), context.store()
     exercise = workspace.current(pack, store, exercise_id)
     path = workspace.submission(exercise, file)
     out = console.out()

@@ -19,6 +19,7 @@ def grade(
     all_exercises: Annotated[bool, typer.Option("--all", help="Grade every exercise of the pack.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Submissions graded at once.")] = 2,
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="table|json|csv|gradescope", help="Output format.")] = "table",
+    trust: context.TrustOption = False,
 ) -> None:
     """Grade every student's submissions in DIR and print a table, JSON, CSV or Gradescope's results.json.
 
@@ -28,7 +29,7 @@ def grade(
 
     if fmt not in ("table", "json", "csv", "gradescope"):
         raise UsageError(f"unknown format '{fmt}'; use table, json, csv or gradescope")
-    pack = context.pack()
+    pack = context.pack_to_grade(trust)
     if all_exercises == bool(exercise):
         raise UsageError("name exercises with --exercise ID, or grade them all with --all (not both)")
     ids = list(pack.exercises) if all_exercises else list(exercise)

@@ -55,7 +55,7 @@ def export(file: Annotated[str, typer.Argument(metavar="FILE", help="Where to wr
     if file == "-":
         typer.echo(text)
         return
-    Path(file).write_text(text + "\n", encoding="utf-8")
+    context.write_file(file, text + "\n")
     count = sum(len(rows) for rows in data["tables"].values())
     console.out().print(i18n.t("progress.exported", n=count, path=file))
 

@@ -102,7 +102,7 @@ def _finish_exam(data: dict[str, Any], report: Path | None, json_out: bool) -> N
 
     if report is not None:
         text = exams_markdown(data) if report.suffix.lower() == ".md" else json.dumps(data, ensure_ascii=False, indent=1)
-        report.write_text(text, encoding="utf-8")
+        context.write_file(report, text)
     if json_out:
         console.emit_json(data)
         return

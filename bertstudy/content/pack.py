@@ -14,8 +14,6 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bertstudy.content import yamlsource
-from bertstudy.content.convert import Collector
 from bertstudy.content.schema import FORMAT_VERSION, Exercise, Question, Topic
 from bertstudy.errors import ContentError, UsageError
 
@@ -151,6 +149,9 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _build(root, path, cls, errors, docs, extra):
+    from bertstudy.content import yamlsource  # PyYAML only when there is YAML to parse, not for a cached pack
+    from bertstudy.content.convert import Collector
+
     try:
         doc = yamlsource.load(path, _rel(root, path))
     except ContentError as exc:
@@ -164,6 +165,9 @@ def _build(root, path, cls, errors, docs, extra):
 
 
 def _load_quiz(root: Path, path: Path, pack: Pack, errors: list[ContentError], docs: dict) -> None:
+    from bertstudy.content import yamlsource
+    from bertstudy.content.convert import Collector
+
     rel = _rel(root, path)
     try:
         doc = yamlsource.load(path, rel)

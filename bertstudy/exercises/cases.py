@@ -7,16 +7,15 @@ torch.Generator on each side for each call. Leaves out: property-based shrinking
 
 from __future__ import annotations
 
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from bertstudy.content.schema import Case
 
+if TYPE_CHECKING:
+    import torch
+
 MAKERS = ("randn", "rand", "randint", "mask", "values", "generator")
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
-          "bfloat16": torch.bfloat16, "int64": torch.int64, "int32": torch.int32, "int16": torch.int16,
-          "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool}
+DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool")  # torch's names
 
 
 def tensor_spec(value: Any) -> str | None:
@@ -32,11 +31,15 @@ def is_generator(value: Any) -> bool:
 
 
 def build_args(case: Case) -> dict[str, Any]:
+    import torch  # here, so that checking a case's schema needs no torch
+
     generator = torch.Generator().manual_seed(case.seed)
     return {name: _make(value, generator) for name, value in case.args.items()}
 
 
 def _make(value: Any, gen: torch.Generator) -> Any:
+    import torch
+
     maker = tensor_spec(value)
     if maker is None:
         if isinstance(value, list):
@@ -44,7 +47,7 @@ def _make(value: Any, gen: torch.Generator) -> Any:
         return value
     if maker == "generator":
         return {"__generator__": int(value["generator"])}
-    dtype = DTYPES[value.get("dtype", "int64" if maker == "randint" else "bool" if maker == "mask" else "float32")]
+    dtype = getattr(torch, value.get("dtype", "int64" if maker == "randint" else "bool" if maker == "mask" else "float32"))
     if maker == "values":
         return torch.tensor(value["values"], dtype=dtype)
     shape = list(value[maker])

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import torch
 
+from bertstudy.content import trust
 from bertstudy.content.pack import PACKAGE_DIR
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import ContentError
@@ -25,6 +26,7 @@ from bertstudy.progress.store import home
 def pack_module(exercise: Exercise, file: Path) -> dict[str, Any]:
     """The namespace of a trusted Python file of the pack (a known mistake, properties.py).
     Compiled by hand so no __pycache__ lands in the pack."""
+    trust.check_allowed(exercise)
     namespace: dict[str, Any] = {"__name__": f"_bertstudy_{exercise.id}_{file.stem}", "__file__": str(file)}
     exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
     return namespace
@@ -34,11 +36,13 @@ def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None
     """The reference (`module:name`) or a known mistake's file."""
     if file is not None:
         return pack_module(exercise, file)[exercise.entry]
-    module_name, _, name = (spec or exercise.reference).partition(":")
+    spec = spec or exercise.reference
+    trust.check_allowed(exercise, spec)
+    module_name, _, name = spec.partition(":")
     try:
         return getattr(importlib.import_module(module_name), name)
     except (ImportError, AttributeError):
-        raise ContentError(exercise.file, None, "reference", f"cannot import {spec or exercise.reference}") from None
+        raise ContentError(exercise.file, None, "reference", f"cannot import {spec}") from None
 
 
 MODULE = "__module__"  # a module case's constructor arguments and weights, beside the forward's arguments

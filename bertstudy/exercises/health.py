@@ -1,18 +1,26 @@
-"""Proving an exercise healthy, for `bertstudy content check`: the solution passes, the starter
-fails, and every known mistake fails and is diagnosed as itself."""
+"""Proving an exercise healthy, for `bertstudy content check`: `files()` checks its files, cases and
+reference without running anything of the pack (and without torch); `check()` then grades: the
+solution passes, the starter fails, and every known mistake fails and is diagnosed as itself."""
 
 from __future__ import annotations
 
-from bertstudy.content import yamlsource
+import ast
+import importlib.util
+
+from typing import TYPE_CHECKING
+
+from bertstudy.content import trust, yamlsource
 from bertstudy.content.schema import PARTS_LINE, Exercise
 from bertstudy.errors import ContentError
 from bertstudy.exercises import cases as case_maker
-from bertstudy.exercises.checks import load_callable, pack_module, reference_outputs
-from bertstudy.exercises.grader import grade
-from bertstudy.exercises.sandbox import Pool
+
+if TYPE_CHECKING:
+    from bertstudy.exercises.sandbox import Pool
 
 
-def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
+def files(exercise: Exercise) -> list[ContentError]:
+    """Missing files, malformed cases and a reference in bertstudy.reference that does not exist.
+    A reference elsewhere can only be checked by importing it: check() does, once trusted."""
     doc = yamlsource.load(exercise.folder / "exercise.yaml", exercise.file)
 
     def problem(key: str | tuple, message: str) -> ContentError:
@@ -30,8 +38,48 @@ def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
     if exercise.builds_on and (exercise.folder / "starter.py").is_file() and \
             (exercise.folder / "starter.py").read_text(encoding="utf-8").count(PARTS_LINE) != 1:
         out.append(problem("builds_on", f"starter.py must hold the line '{PARTS_LINE}' once: the learner's parts go there"))
-    if out:
-        return out
+    missing = _undefined_reference(exercise.reference)
+    if missing:
+        out.append(problem("reference", missing))
+    return out
+
+
+def _undefined_reference(spec: str) -> str | None:
+    """Why a `bertstudy.reference` name does not exist, read from the module's source (importing
+    it would import torch); None when it exists or lives elsewhere."""
+    if not trust.own_reference(spec):
+        return None
+    module_name, _, name = spec.partition(":")
+    try:
+        found = importlib.util.find_spec(module_name)
+    except ImportError:
+        found = None
+    if found is None or not found.origin:
+        return f"no module {module_name}; see bertstudy/reference/ for the modules"
+    with open(found.origin, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    defined = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            defined |= {t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return None if name in defined else f"{module_name} defines no {name}"
+
+
+def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
+    """Grade the solution, the starter and every known mistake (after files() found nothing)."""
+    from bertstudy.exercises.checks import load_callable
+    from bertstudy.exercises.grader import grade
+
+    doc = yamlsource.load(exercise.folder / "exercise.yaml", exercise.file)
+
+    def problem(key: str | tuple, message: str) -> ContentError:
+        return doc.error(key if isinstance(key, tuple) else (key,), message)
+
+    out = []
     try:
         reference = load_callable(exercise)
     except ContentError as exc:
@@ -56,6 +104,8 @@ def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
 
 def _reference_properties(exercise: Exercise, reference, problem) -> list[ContentError]:
     """A stochastic exercise's reference must obey its own properties on every case."""
+    from bertstudy.exercises.checks import pack_module, reference_outputs
+
     properties = pack_module(exercise, exercise.folder / "properties.py")
     out = []
     for i, case in enumerate(exercise.cases):

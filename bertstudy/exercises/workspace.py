@@ -55,10 +55,9 @@ def reset(pack: Pack, store: Store, exercise_id: str) -> dict[str, Any]:
 def _write_starter(exercise: Exercise, store: Store, target: Path) -> dict[str, list[str]]:
     """Write the starter to `target`; for a `builds_on` exercise, with the learner's passing copies
     of those exercises in place of PARTS_LINE. Returns which parts were copied and which are missing."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     starter = (exercise.folder / "starter.py").read_text(encoding="utf-8")
     if not exercise.builds_on:
-        target.write_text(starter, encoding="utf-8")
+        _write(target, starter)
         return {}
     passed = store.exercises_passed()
     copied = [part for part in exercise.builds_on if part in passed and (folder() / f"{part}.py").is_file()]
@@ -71,8 +70,17 @@ def _write_starter(exercise: Exercise, store: Store, target: Path) -> dict[str, 
         body = "\n".join(line for line in lines if not line.startswith("from __future__ import")).strip()
         blocks.append(f"# ---- your {part}.py, which passed ----\n{body}\n")
     text = starter.replace(PARTS_LINE, "\n\n".join(blocks).rstrip("\n") if blocks else PARTS_LINE, 1)
-    target.write_text("".join(f"{line}\n" for line in future) + ("\n" if future else "") + text, encoding="utf-8")
+    _write(target, "".join(f"{line}\n" for line in future) + ("\n" if future else "") + text)
     return {"parts_copied": copied, "parts_missing": missing}
+
+
+def _write(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write your copy {target} ({exc.strerror}); make {target.parent} writable "
+                         "or point BERTSTUDY_WORKSPACE at a folder you can write") from None
 
 
 def current(pack: Pack, store: Store, exercise_id: str | None) -> Exercise:

@@ -2,7 +2,9 @@
 
 Every event is a row appended in its own transaction, and every read-modify-write (a card, the
 hints seen, the schema's migration) reads inside the same `BEGIN IMMEDIATE` transaction that writes,
-so a killed process or two terminals at once lose nothing. Reviews are an append-only log (as Anki keeps them) beside one scheduling card per
+so a killed process or two terminals at once lose nothing. A store that cannot be used (damaged,
+from a newer bertstudy, in a folder that cannot be written) is a StoreError that names the file or
+folder and the way out. Reviews are an append-only log (as Anki keeps them) beside one scheduling card per
 question. Leaves out: scheduling itself (the quiz service) and rendering (the CLI).
 """
 
@@ -68,21 +70,39 @@ class Store:
 
     def __init__(self, path: Path | None = None):
         self.path = path or home() / "progress.sqlite3"
-        try:
+        with self._errors():
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            for place in (self.path.parent, self.path):  # sqlite would open a read-only file and fail on the first write
+                if place.exists() and not os.access(place, os.W_OK):
+                    raise PermissionError(13, f"{place} is read-only")
             self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """A store that cannot be used is one line naming the file or folder and the way out."""
+        try:
+            yield
         except sqlite3.DatabaseError as exc:
-            if "not a database" in str(exc) or "malformed" in str(exc):
+            text = str(exc)
+            if "not a database" in text or "malformed" in text:
                 raise StoreError(f"the progress store {self.path} is damaged ({exc}); move it aside "
                                  f"(mv '{self.path}' '{self.path}.damaged') and bertstudy starts a new one") from None
-            raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
+            if "readonly" in text or "unable to open" in text or "disk I/O" in text or "full" in text:
+                raise StoreError(self._unwritable(text)) from None
+            if "locked" in text or "busy" in text:
+                raise StoreError(f"the progress store {self.path} is busy: another bertstudy held it for over 10 s; try again") from None
+            raise StoreError(f"cannot use the progress store {self.path}: {exc}") from None
         except OSError as exc:
-            raise StoreError(f"cannot open the progress store {self.path}: {exc}") from None
+            raise StoreError(self._unwritable(exc.strerror or str(exc))) from None
+
+    def _unwritable(self, reason: str) -> str:
+        return (f"cannot write bertstudy's data folder {self.path.parent} ({reason}); make it writable, "
+                f"or point BERTSTUDY_HOME at a folder you can write")
 
     def _migrate(self) -> None:
         """Bring the schema up to date; the version is read under the write lock, so two processes
@@ -92,7 +112,8 @@ class Store:
         with self.transaction():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was written by a newer bertstudy (schema {version}); upgrade bertstudy")
+                raise StoreError(f"{self.path} was written by a newer bertstudy (schema {version}, this one reads {SCHEMA_VERSION}); "
+                                 "upgrade bertstudy (the file is left as it is)")
             for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
                     self.db.execute(statement)
@@ -100,13 +121,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        """Every write goes through here: one `BEGIN IMMEDIATE` transaction, committed or rolled back."""
+        with self._errors():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._errors():
+            return self.db.execute(sql, params).fetchall()
+
+    def _write(self, sql: str, params: tuple) -> None:
+        with self.transaction() as db:
+            db.execute(sql, params)
 
     def close(self) -> None:
         self.db.close()
@@ -114,19 +146,19 @@ class Store:
     # -- events --------------------------------------------------------------------------
 
     def record_read(self, topic_id: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO topic_reads VALUES (?, ?)", (topic_id, time.time()))
+        self._write("INSERT OR IGNORE INTO topic_reads VALUES (?, ?)", (topic_id, time.time()))
 
     def record_demo(self, demo_id: str, seconds: float) -> None:
-        self.db.execute("INSERT OR IGNORE INTO demo_runs VALUES (?, ?, ?)", (demo_id, time.time(), seconds))
+        self._write("INSERT OR IGNORE INTO demo_runs VALUES (?, ?, ?)", (demo_id, time.time(), seconds))
 
     def record_attempt(self, exercise_id: str, verdict: dict[str, Any]) -> None:
-        self.db.execute(
+        self._write(
             "INSERT OR IGNORE INTO attempts VALUES (?, ?, ?, ?, ?, ?)",
             (exercise_id, time.time(), int(verdict["passed"]), verdict["score"], verdict["max_score"], json.dumps(verdict, ensure_ascii=False)),
         )
 
     def record_solution_view(self, exercise_id: str, forced: bool) -> None:
-        self.db.execute("INSERT OR IGNORE INTO solutions_seen VALUES (?, ?, ?)", (exercise_id, time.time(), int(forced)))
+        self._write("INSERT OR IGNORE INTO solutions_seen VALUES (?, ?, ?)", (exercise_id, time.time(), int(forced)))
 
     def next_hint(self, exercise_id: str, available: int) -> int:
         """Reveal one more hint (0-based index of the hint to show), capped at the last one."""
@@ -152,39 +184,40 @@ class Store:
             )
 
     def set(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+        self._write("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
     def get(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return row["value"] if row else None
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
 
     # -- queries -------------------------------------------------------------------------
 
     def topics_read(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT DISTINCT topic_id FROM topic_reads")}
+        return {r[0] for r in self._read("SELECT DISTINCT topic_id FROM topic_reads")}
 
     def demos_run(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT DISTINCT demo_id FROM demo_runs")}
+        return {r[0] for r in self._read("SELECT DISTINCT demo_id FROM demo_runs")}
 
     def exercises_passed(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT DISTINCT exercise_id FROM attempts WHERE passed = 1")}
+        return {r[0] for r in self._read("SELECT DISTINCT exercise_id FROM attempts WHERE passed = 1")}
 
     def exercises_attempted(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT DISTINCT exercise_id FROM attempts")}
+        return {r[0] for r in self._read("SELECT DISTINCT exercise_id FROM attempts")}
 
     def card(self, question_id: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM cards WHERE question_id = ?", (question_id,)).fetchone()
+        rows = self._read("SELECT * FROM cards WHERE question_id = ?", (question_id,))
+        return rows[0] if rows else None
 
     def cards(self) -> dict[str, sqlite3.Row]:
-        return {r["question_id"]: r for r in self.db.execute("SELECT * FROM cards")}
+        return {r["question_id"]: r for r in self._read("SELECT * FROM cards")}
 
     def due_questions(self, now: float) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT question_id FROM cards WHERE due <= ? ORDER BY due", (now,))]
+        return [r[0] for r in self._read("SELECT question_id FROM cards WHERE due <= ? ORDER BY due", (now,))]
 
     # -- export and import ---------------------------------------------------------------
 
     def export(self) -> dict[str, Any]:
-        tables = {name: [dict(r) for r in self.db.execute(f"SELECT * FROM {name}")] for name in TABLES}
+        tables = {name: [dict(r) for r in self._read(f"SELECT * FROM {name}")] for name in TABLES}
         return {"bertstudy_progress": SCHEMA_VERSION, "tables": tables}
 
     def import_(self, data: Any, source: str) -> int:
