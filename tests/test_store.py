@@ -62,18 +62,18 @@ def _opener(path, ready):
     Store(path).close()
 
 
-@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("attempt", range(5))
 def test_processes_opening_a_new_store_at_once_create_it_once(tmp_path, attempt):
     path = tmp_path / "new.sqlite3"
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    workers = [ctx.Process(target=_opener, args=(path, ready)) for _ in range(6)]
+    workers = [ctx.Process(target=_opener, args=(path, ready)) for _ in range(8)]
     for w in workers:
         w.start()
     ready.set()
     for w in workers:
         w.join(60)
-    assert [w.exitcode for w in workers] == [0] * 6
+    assert [w.exitcode for w in workers] == [0] * 8
     assert Store(path).db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 

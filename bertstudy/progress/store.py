@@ -42,6 +42,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_SECONDS = 10  # how long a write waits for another process's transaction
 # Tables in an export, with the columns that identify a row (an import skips rows it already has).
 TABLES: dict[str, tuple[str, ...]] = {
     "topic_reads": ("topic_id", "at"),
@@ -75,12 +76,25 @@ class Store:
             for place in (self.path.parent, self.path):  # sqlite would open a read-only file and fail on the first write
                 if place.exists() and not os.access(place, os.W_OK):
                     raise PermissionError(13, f"{place} is read-only")
-            self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+            self._enter_wal()
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
+
+    def _enter_wal(self) -> None:
+        """Switch to WAL. SQLite answers "locked" at once, without waiting, while another process
+        is switching the same new file, so the switch is retried here until the busy timeout."""
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -95,7 +109,7 @@ class Store:
             if "readonly" in text or "unable to open" in text or "disk I/O" in text or "full" in text:
                 raise StoreError(self._unwritable(text)) from None
             if "locked" in text or "busy" in text:
-                raise StoreError(f"the progress store {self.path} is busy: another bertstudy held it for over 10 s; try again") from None
+                raise StoreError(f"the progress store {self.path} is busy: another bertstudy held it for over {BUSY_SECONDS} s; try again") from None
             raise StoreError(f"cannot use the progress store {self.path}: {exc}") from None
         except OSError as exc:
             raise StoreError(self._unwritable(exc.strerror or str(exc))) from None
