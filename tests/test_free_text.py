@@ -138,3 +138,15 @@ def test_a_potential_complement_negates_only_itself():
     sentence = claims.sentences("RNN 记不住长距离依赖，softmax 饱和")[0]
     assert [(c.text, sentence.norm[slice(*c.scope)]) for c in sentence.cues] == [("不", "住")]
     assert status("模型训不动是因为 softmax 饱和。", "saturation") == "asserted"
+
+
+def test_a_cue_inside_double_quotes_is_a_mention_not_a_denial():
+    assert [c.text for c in claims.sentences('The score is not a "no signal" class.')[0].cues] == ["not"]
+    assert status('Large scores saturate the softmax, so the "nothing learns" regime begins.', "saturation") == "asserted"
+    assert status('Large scores do "not" matter: nothing saturates.', "saturation") == "denied"
+    assert [c.text for c in claims.sentences("它不是“没有实体”这一类")[0].cues] == ["不是"]
+
+
+def test_an_identifier_is_one_term_in_a_list():
+    assert claims.sentences("清洗、小写、max_input_chars_per_word、[CLS]、id")[0].listing
+    assert not claims.sentences("长度超过 max_input_chars_per_word 的词整个变成 [UNK]")[0].listing

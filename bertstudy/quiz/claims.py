@@ -12,8 +12,9 @@ single-character Chinese cues (不, 没, 未, 无, 非) and "without" / "unlike"
 and 不 before a complement (训不动, 记不住) negates the complement alone. A denial also ends before
 "and" with a new predicate ("does not grow and is fixed") and before the next cue, so "not X and
 never Y" denies both; two cues back to back (不是没有) cancel. Pseudo-negations ("not only",
-"no-op", 不同, 不断, 非常) are not cues. A sentence that only lists terms (three or more short
-items, nothing relating them, no heading saying what they are) is marked as a listing: it names
+"no-op", 不同, 不断, 非常) and cues inside double quotes (a "no entity" class) are not cues. A
+sentence that only lists terms (three or more short items, nothing relating them, no heading saying
+what they are; an identifier such as max_len_per_word is one item) is marked as a listing: it names
 things but asserts nothing.
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
@@ -35,6 +36,7 @@ _TRANSLATE = str.maketrans({
 # Kept inside the normalised text: word characters, spaces and the signs formulas use.
 _PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥∝×]")
 _CLAUSE_PUNCT = set(",:()")  # NFKC turns the Chinese forms (，：（）) into these already
+_QUOTES = set('"\u201c\u201d\u300c\u300d\u300e\u300f')  # words in quotes are mentioned, not said
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp)|\b[a-z])$", re.IGNORECASE)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "one-hot" reads as "one hot"; "1-p" keeps its minus
@@ -147,9 +149,9 @@ def sentences(answer: str) -> tuple[Sentence, ...]:
     """The answer's sentences, each with its negation cues and their scopes."""
     out = []
     for raw in _split(answer):
-        norm, breaks = _normalise_with_breaks(raw)
+        norm, breaks, quoted = _normalise_with_breaks(raw)
         if norm:
-            out.append(Sentence(len(out) + 1, raw, norm, tuple(_cues(norm, breaks)), _is_listing(raw)))
+            out.append(Sentence(len(out) + 1, raw, norm, tuple(_cues(norm, breaks, quoted)), _is_listing(raw)))
     return tuple(out)
 
 
@@ -170,6 +172,7 @@ _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|becomes?|gets?|into|summed|added)\b"
     r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在")
+_IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _HEADING = re.compile(r"^[^:：]{1,20}[:：]")  # "Key ideas:" before a list
 _GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
 
@@ -185,24 +188,33 @@ def _is_listing(raw: str) -> bool:
     items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
     if len(items) < 3 or _RELATION.search(canonical(text)):
         return False
-    sizes = [len(CJK.findall(i)) / 2 + len(re.findall(r"[^\W\d_]{2,}|\S*\d\S*", CJK.sub(" ", i))) for i in items]
+    sizes = [len(CJK.findall(i)) / 2 + len(re.findall(r"[^\W\d_]{2,}|\S*\d\S*", _IDENTIFIER.sub("term", CJK.sub(" ", i)))) for i in items]
     return max(sizes) <= 4 and (len(items) >= 4 or max(sizes) <= 1.5 or "、" in text)
 
 
-def _normalise_with_breaks(raw: str) -> tuple[str, list[int]]:
-    """The normalised sentence, and the positions in it where a clause punctuation mark stood."""
+def _normalise_with_breaks(raw: str) -> tuple[str, list[int], list[tuple[int, int]]]:
+    """The normalised sentence, the positions in it where a clause punctuation mark stood, and the
+    spans that stood inside double quotes."""
     chars: list[str] = []
     breaks: list[int] = []
+    quoted: list[tuple[int, int]] = []
+    opened: int | None = None
     for ch in _spaced(raw):
         if ch in _CLAUSE_PUNCT:
             breaks.append(len(chars) - (1 if chars and chars[-1] == " " else 0))
+        if ch in _QUOTES:
+            if opened is None:
+                opened = len(chars)
+            else:
+                quoted.append((opened, len(chars)))
+                opened = None
         if _PUNCT.match(ch) or ch.isspace():
             if chars and chars[-1] != " ":
                 chars.append(" ")
             continue
         chars.append(ch)
     norm = "".join(chars).rstrip()
-    return norm, [min(b, len(norm)) for b in breaks]
+    return norm, [min(b, len(norm)) for b in breaks], quoted
 
 
 def _cue_matches(norm: str):
@@ -211,9 +223,10 @@ def _cue_matches(norm: str):
     return (m for m in _CUE_RE.finditer(norm) if not any(s <= m.start() < e for s, e in pseudo))
 
 
-def _cues(norm: str, breaks: list[int]) -> list[Cue]:
+def _cues(norm: str, breaks: list[int], quoted: list[tuple[int, int]]) -> list[Cue]:
     cues = []
-    matches = list(_cue_matches(norm))
+    # A cue inside double quotes is a mention ("an extra \"no entity\" class"), not a denial.
+    matches = [m for m in _cue_matches(norm) if not any(s <= m.start() < e for s, e in quoted)]
     for i, m in enumerate(matches):
         direction, zh = _DIRECTIONS[m.lastgroup], m.lastgroup.startswith("zh")
         start, end = m.span()
