@@ -150,3 +150,24 @@ def test_a_cue_inside_double_quotes_is_a_mention_not_a_denial():
 def test_an_identifier_is_one_term_in_a_list():
     assert claims.sentences("清洗、小写、max_input_chars_per_word、[CLS]、id")[0].listing
     assert not claims.sentences("长度超过 max_input_chars_per_word 的词整个变成 [UNK]")[0].listing
+
+
+@pytest.mark.parametrize("answer, scope", [
+    ("The -100 isn't an extra class - it's PyTorch's ignore_index", " an extra class"),
+    ("Positions are no longer sinusoidal — they come from a learned table", " sinusoidal"),
+    ("双向不是把两个模型拼起来——那是 ELMo 的做法", "把两个模型拼起来"),
+    ("The gradient is not 1 - p here", " 1 - p here"),  # a minus sign is not a dash between clauses
+])
+def test_a_dash_between_clauses_ends_a_denial(answer, scope):
+    sentence = claims.sentences(answer)[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [scope]
+
+
+def test_it_is_not_true_that_denies_what_follows():
+    assert status("It is not true that large scores saturate the softmax.", "saturation") == "denied"
+
+
+def test_an_attributive_wuguan_denies_only_what_it_modifies():
+    sentence = claims.sentences("给出和句子长度无关的定长表示")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["和句子长度"]
+    assert status("softmax 饱和与方差随维度增大无关。", "variance") == "denied"

@@ -4,10 +4,12 @@ An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sen
 (NFKC, case-folded, punctuation as spaces, one space between words) and its negation cues are found
 with their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
 than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such
-as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause. A clause
+as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause (无关的
+before a noun, only what stands after 与). "It is not true that" negates what follows. A clause
 ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
 new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
-the comma that closes an opening "if" / "without" / "unless" clause, and at a parenthesis; the
+the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis and at a dash
+between clauses ("isn't a class - it's ignore_index"; a minus sign is not one); the
 single-character Chinese cues (不, 没, 未, 无, 非) and "without" / "unlike" reach only a short phrase,
 and 不 before a complement (训不动, 记不住) negates the complement alone. A denial also ends before
 "and" with a new predicate ("does not grow and is fixed") and before the next cue, so "not X and
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 _TRANSLATE = str.maketrans({
@@ -36,6 +38,10 @@ _TRANSLATE = str.maketrans({
 # Kept inside the normalised text: word characters, spaces and the signs formulas use.
 _PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥∝×]")
 _CLAUSE_PUNCT = set(",:()")  # NFKC turns the Chinese forms (，：（）) into these already
+# A dash between clauses ("isn't a class - it's ignore_index", 不是拼接——那是 ELMo): not the minus of "1 - p".
+_DASH = re.compile(r"\s*[\u2014\u2013\u2015]+\s*|(?<=[^\W\d_]{2}) -{1,2} (?=[^\W\d_]{2})|(?<=[\u3400-\u9fff])\s*-{2,}\s*")
+_DASH_MARK = "\u2016"
+_ZH_WITH = re.compile(r"[与和跟同](?!.*[与和跟同])")
 _QUOTES = set('"\u201c\u201d\u300c\u300d\u300e\u300f')  # words in quotes are mentioned, not said
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp)|\b[a-z])$", re.IGNORECASE)
@@ -46,6 +52,7 @@ _SCRIPT_CHANGE = re.compile(r"(?<=[\u3400-\u9fff])(?=[a-z0-9_\[√])|(?<=[a-z0-9
 # Cues are matched on the normalised text. "fwd" negates up to the clause end, "back" from the
 # clause start, "both" the whole clause.
 _EN_CUES = [
+    (r"(?:it is|it's|it was) (?:not true|false|wrong|a myth|not the case) that", "fwd"),
     (r"nothing to do with|no (?:effect|influence|impact|bearing|role) (?:on|in)|unrelated to|irrelevant(?: to)?", "both"),
     (r"(?:is|are|was|were|'s)(?: not|n't) (?:the |a )?(?:main |real |actual )?(?:reason|cause|point|issue|problem|purpose|explanation|why|what)"
      r"|(?:is|are|was|were) (?:a myth|wrong|false|incorrect|not true|untrue|a misconception)"
@@ -149,9 +156,9 @@ def sentences(answer: str) -> tuple[Sentence, ...]:
     """The answer's sentences, each with its negation cues and their scopes."""
     out = []
     for raw in _split(answer):
-        norm, breaks, quoted = _normalise_with_breaks(raw)
+        norm, marks = _normalise_with_marks(raw)
         if norm:
-            out.append(Sentence(len(out) + 1, raw, norm, tuple(_cues(norm, breaks, quoted)), _is_listing(raw)))
+            out.append(Sentence(len(out) + 1, raw, norm, tuple(_cues(norm, marks)), _is_listing(raw)))
     return tuple(out)
 
 
@@ -192,21 +199,30 @@ def _is_listing(raw: str) -> bool:
     return max(sizes) <= 4 and (len(items) >= 4 or max(sizes) <= 1.5 or "、" in text)
 
 
-def _normalise_with_breaks(raw: str) -> tuple[str, list[int], list[tuple[int, int]]]:
-    """The normalised sentence, the positions in it where a clause punctuation mark stood, and the
-    spans that stood inside double quotes."""
+@dataclass
+class _Marks:
+    """Where, in a normalised sentence, its punctuation stood."""
+
+    breaks: list[int] = field(default_factory=list)  # a clause mark: comma, colon, parenthesis, dash
+    dashes: set[int] = field(default_factory=set)  # the breaks that were dashes: they always end a clause
+    quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside double quotes
+
+
+def _normalise_with_marks(raw: str) -> tuple[str, _Marks]:
+    """The normalised sentence and where its clause marks and quotes stood."""
     chars: list[str] = []
-    breaks: list[int] = []
-    quoted: list[tuple[int, int]] = []
+    marks = _Marks()
     opened: int | None = None
-    for ch in _spaced(raw):
-        if ch in _CLAUSE_PUNCT:
-            breaks.append(len(chars) - (1 if chars and chars[-1] == " " else 0))
+    for ch in _spaced(_DASH.sub(_DASH_MARK, raw)):
+        if ch in _CLAUSE_PUNCT or ch == _DASH_MARK:
+            marks.breaks.append(len(chars) - (1 if chars and chars[-1] == " " else 0))
+            if ch == _DASH_MARK:
+                marks.dashes.add(marks.breaks[-1])
         if ch in _QUOTES:
             if opened is None:
                 opened = len(chars)
             else:
-                quoted.append((opened, len(chars)))
+                marks.quoted.append((opened, len(chars)))
                 opened = None
         if _PUNCT.match(ch) or ch.isspace():
             if chars and chars[-1] != " ":
@@ -214,7 +230,9 @@ def _normalise_with_breaks(raw: str) -> tuple[str, list[int], list[tuple[int, in
             continue
         chars.append(ch)
     norm = "".join(chars).rstrip()
-    return norm, [min(b, len(norm)) for b in breaks], quoted
+    marks.breaks = [min(b, len(norm)) for b in marks.breaks]
+    marks.dashes = {min(b, len(norm)) for b in marks.dashes}
+    return norm, marks
 
 
 def _cue_matches(norm: str):
@@ -223,20 +241,23 @@ def _cue_matches(norm: str):
     return (m for m in _CUE_RE.finditer(norm) if not any(s <= m.start() < e for s, e in pseudo))
 
 
-def _cues(norm: str, breaks: list[int], quoted: list[tuple[int, int]]) -> list[Cue]:
+def _cues(norm: str, marks: _Marks) -> list[Cue]:
     cues = []
+    breaks = marks.breaks
     # A cue inside double quotes is a mention ("an extra \"no entity\" class"), not a denial.
-    matches = [m for m in _cue_matches(norm) if not any(s <= m.start() < e for s, e in quoted)]
+    matches = [m for m in _cue_matches(norm) if not any(s <= m.start() < e for s, e in marks.quoted)]
     for i, m in enumerate(matches):
         direction, zh = _DIRECTIONS[m.lastgroup], m.lastgroup.startswith("zh")
         start, end = m.span()
         clause_start = max([b for b in breaks if b <= start] + [0])
         if direction == "back":
-            scope = (clause_start, start)
+            # 与…无关的 modifies a noun: it denies only what stands between 与 and 无关
+            attributive = zh and norm.startswith("的", end) and _ZH_WITH.search(norm, clause_start, start)
+            scope = (attributive.start() if attributive else clause_start, start)
         elif zh and _COMPLEMENT.match(norm, start - 1):
             scope = (end, end + 1)  # 训不动, 记不住: the negation is the complement's alone
         else:
-            stop = _scope_end(norm, breaks, clause_start, end, zh, narrow=direction == "fwd-narrow")
+            stop = _scope_end(norm, marks, clause_start, end, zh, narrow=direction == "fwd-narrow")
             following = next((n.start() for n in matches[i + 1:] if _DIRECTIONS[n.lastgroup] != "back"), None)
             if following is not None and norm[end:following].strip():  # "not ... and ... never ...": two denials
                 joint = _JOINT.search(norm, end, following)
@@ -246,12 +267,12 @@ def _cues(norm: str, breaks: list[int], quoted: list[tuple[int, int]]) -> list[C
     return cues
 
 
-def _scope_end(norm: str, breaks: list[int], clause_start: int, cue_end: int, zh: bool, narrow: bool) -> int:
+def _scope_end(norm: str, marks: _Marks, clause_start: int, cue_end: int, zh: bool, narrow: bool) -> int:
     """Where a forward scope that starts at `cue_end` stops: at the end of its clause, or before a
     connective that opens another claim ("not because ..." reads on past "because")."""
-    end = len(norm)
+    end, breaks = len(norm), marks.breaks
     for i, b in enumerate(breaks):
-        if b >= cue_end and _comma_ends_clause(norm, clause_start, b, breaks[i + 1] if i + 1 < len(breaks) else len(norm)):
+        if b >= cue_end and (b in marks.dashes or _comma_ends_clause(norm, clause_start, b, breaks[i + 1] if i + 1 < len(breaks) else len(norm))):
             end = b
             break
     if zh:
