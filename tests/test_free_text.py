@@ -171,3 +171,17 @@ def test_an_attributive_wuguan_denies_only_what_it_modifies():
     sentence = claims.sentences("给出和句子长度无关的定长表示")[0]
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["和句子长度"]
     assert status("softmax 饱和与方差随维度增大无关。", "variance") == "denied"
+
+
+@pytest.mark.parametrize("sentence, listing", [
+    ("显存随 batch、seq len、层数线性增长", False),
+    ("LN 与 batch 无关，小 batch、变长序列都没问题", False),
+    ("方差、维度、增大、饱和、梯度消失", True),  # a relation word standing alone is one more term
+    ("NotNext，随机文档，话题，连贯性，捷径，SOP", True),  # 随机 is not 随
+])
+def test_a_chinese_relation_inside_an_item_makes_a_claim_not_a_list(sentence, listing):
+    assert claims.sentences(sentence)[0].listing is listing
+
+
+def test_the_sum_sign_reads_as_sigma():
+    assert claims.sentences("db = ∑ₙ G")[0].norm == claims.sentences("db = Σₙ G")[0].norm

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 _TRANSLATE = str.maketrans({
     "\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-    "\u2018": "'", "\u2019": "'", "\u02bc": "'",
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2211": "\u03a3",  # the n-ary sum sign reads as sigma
 })
 # Kept inside the normalised text: word characters, spaces and the signs formulas use.
 _PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥∝×]")
@@ -178,7 +178,8 @@ _LIST_SEPARATOR = re.compile(r"[,，、/;；]|\s(?:and|or|&)\s|(?<=[\u3400-\u9ff
 _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|becomes?|gets?|into|summed|added)\b"
-    r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在")
+    r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
+    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _HEADING = re.compile(r"^[^:：]{1,20}[:：]")  # "Key ideas:" before a list
 _GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
@@ -193,7 +194,8 @@ def _is_listing(raw: str) -> bool:
     text = _HEADING.sub("", text)
     text = re.sub(r"\([^()]*\)", " ", text)  # a shape such as (B, L, 768) is one term, not a list
     items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
-    if len(items) < 3 or _RELATION.search(canonical(text)):
+    # a relation relates the item's other words ("显存随层数增长"); alone ("增大") it is one more term
+    if len(items) < 3 or any(_RELATION.search(item) and _RELATION.sub("", item).strip() for item in map(canonical, items)):
         return False
     sizes = [len(CJK.findall(i)) / 2 + len(re.findall(r"[^\W\d_]{2,}|\S*\d\S*", _IDENTIFIER.sub("term", CJK.sub(" ", i)))) for i in items]
     return max(sizes) <= 4 and (len(items) >= 4 or max(sizes) <= 1.5 or "、" in text)
