@@ -185,3 +185,18 @@ def test_a_chinese_relation_inside_an_item_makes_a_claim_not_a_list(sentence, li
 
 def test_the_sum_sign_reads_as_sigma():
     assert claims.sentences("db = ∑ₙ G")[0].norm == claims.sentences("db = Σₙ G")[0].norm
+
+
+def test_a_chinese_comma_before_a_clause_that_opens_in_latin_script_ends_a_denial():
+    sentence = claims.sentences("路径长度不是 O(1)，RNN 的梯度也不会消失")[0]
+    assert [(c.text, sentence.norm[slice(*c.scope)]) for c in sentence.cues] == [("不是", " o(1)"), ("不会", "消失")]
+
+
+def test_a_narrow_chinese_cue_stops_at_shi_when():
+    sentence = claims.sentences("无 PE 时 self-attn 看不出词序；没有时序信息")
+    assert [sentence[0].norm[slice(*c.scope)] for c in sentence[0].cues][0] == " pe "
+    assert [sentence[1].norm[slice(*c.scope)] for c in sentence[1].cues] == ["时序信息"]
+
+
+def test_product_and_partial_signs_are_kept():
+    assert claims.sentences("∂h_t/∂h_k = ∏ diag(1−h²)·W_hh")[0].norm.startswith("∂h_t/∂h_k = ∏")

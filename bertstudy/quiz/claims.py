@@ -36,7 +36,7 @@ _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2211": "\u03a3",  # the n-ary sum sign reads as sigma
 })
 # Kept inside the normalised text: word characters, spaces and the signs formulas use.
-_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥∝×]")
+_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥∝×∂∏]")
 _CLAUSE_PUNCT = set(",:()")  # NFKC turns the Chinese forms (，：（）) into these already
 # A dash between clauses ("isn't a class - it's ignore_index", 不是拼接——那是 ELMo): not the minus of "1 - p".
 _DASH = re.compile(r"\s*[\u2014\u2013\u2015]+\s*|(?<=[^\W\d_]{2}) -{1,2} (?=[^\W\d_]{2})|(?<=[\u3400-\u9fff])\s*-{2,}\s*")
@@ -93,7 +93,7 @@ _EN_NEXT_PREDICATE = re.compile(r"\b(?:and|or)\s+(?:(?:it|this|that|they|we|you|
 _JOINT = re.compile(r"\b(?:and|or)\b|而且|并且|同时|以及")
 # A resultative or potential complement after 不: 训不动, 记不住, 做不了, 学不到.
 _COMPLEMENT = re.compile(r"[\u3400-\u9fff]不[了住动到好出起上下来去开完清懂见着]")
-_ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的话|才|也")
+_ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的话|才|也|时(?![间刻序期])")
 _EN_SUBORDINATE = re.compile(r"^(?:if|when|whenever|without|unless|once|since|as|because|although|though|while|whereas|unlike|before|after|even if)\b")
 _LIST_JOIN = re.compile(r"^(?:and|or|nor|and/or|or even|as well as)\b")
 _NEW_CLAUSE = re.compile(r"^(?:it|this|that|they|we|you|there|these|those)\b|\b(?:is|are|was|were|be|has|have|had|does|do|did"
@@ -305,7 +305,7 @@ def _comma_ends_clause(norm: str, clause_start: int, at: int, next_break: int) -
     if _EN_SUBORDINATE.match(opening):
         return True
     following = norm[at:next_break].strip()
-    if not following or CJK.match(following) or CJK.search(norm[max(0, at - 1):at]):
+    if not following or CJK.search(following) or CJK.search(norm[max(0, at - 1):at]):
         return True
     if _NEW_CLAUSE.search(following):
         return True
