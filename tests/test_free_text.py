@@ -200,3 +200,18 @@ def test_a_narrow_chinese_cue_stops_at_shi_when():
 
 def test_product_and_partial_signs_are_kept():
     assert claims.sentences("∂h_t/∂h_k = ∏ diag(1−h²)·W_hh")[0].norm.startswith("∂h_t/∂h_k = ∏")
+
+
+def test_a_one_character_chinese_denial_stops_at_the_enumeration_comma():
+    sentence = claims.sentences("无 NSP、直接 512")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [" nsp"]
+    sentence = claims.sentences("没有方差、饱和或梯度的问题")[0]  # a wide cue denies the whole list
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["方差 饱和或梯度的问题"]
+
+
+@pytest.mark.parametrize("written, typo", [
+    ("saturaton", True), ("saturatoin", True), ("saturationn", True), ("unsaturation", False),
+    ("desaturationn", False), ("saturation", False), ("situations", False),
+])
+def test_a_long_word_matches_with_one_typo_not_two(written, typo):
+    assert rubric._one_typo("saturation", written) is typo

@@ -1,5 +1,5 @@
 """The free-text grader agrees with examiners on labelled answers: on the tuning sets completely
-(negated answers and lists of terms fail, terse correct answers pass), and on the held-apart set,
+(negated answers and lists of terms fail, terse correct answers pass), and on the held-apart sets,
 never used to tune the rubrics, at least as well as it was measured when the rubrics were frozen
 (a floor against regressions; the target of 0.95 in each language is not reached yet: see
 benchmarks/run.py --free-text)."""
@@ -16,43 +16,42 @@ from bertstudy.quiz import agreement
 
 DATA = Path(__file__).parent / "data" / "free-text"
 PACK = packs.load(packs.builtin_dir())
-SETS = {name: agreement.judge(PACK, DATA / name) for name in ("dev", "earlier", "heldout")}
+SETS = {name: agreement.judge(PACK, DATA / name) for name in ("dev", "dev2", "earlier", "heldout", "heldout2")}
 ALL = [j for judged in SETS.values() for j in judged]
+TUNING = SETS["dev"] + SETS["dev2"] + SETS["earlier"]
+HELD_APART = SETS["heldout"] + SETS["heldout2"]
 FREE_TEXT = sorted(q.id for q in PACK.questions.values() if q.rubric is not None)
 
 
 def test_the_labelled_set_is_large_bilingual_and_covers_every_free_text_question():
-    new = SETS["dev"] + SETS["heldout"]
-    assert len(new) >= 500 and sum(j.lang == "zh" for j in new) >= 0.4 * len(new)
+    assert len(ALL) >= 500 and sum(j.lang == "zh" for j in ALL) >= 0.4 * len(ALL)
     for question in FREE_TEXT:
         for lang in ("en", "zh"):
             kinds = {j.type for j in SETS["dev"] if j.question == question and j.lang == lang}
             assert {"paraphrase", "terse", "negated", "keywords", "misconception"} <= kinds, (question, lang)
-            assert {j.type for j in SETS["heldout"] if j.question == question and j.lang == lang} >= {"paraphrase", "terse", "misconception"}
+            assert {j.type for j in HELD_APART if j.question == question and j.lang == lang} >= {"paraphrase", "terse", "misconception"}
 
 
 def test_no_held_apart_answer_repeats_a_tuning_answer():
-    tuned = {j.text.strip() for j in SETS["dev"] + SETS["earlier"]}
-    assert not [j.text for j in SETS["heldout"] if j.text.strip() in tuned]
+    tuned = {j.text.strip() for j in TUNING}
+    assert not [j.text for j in HELD_APART if j.text.strip() in tuned]
 
 
 # Measured on the held-apart set when the rubrics were frozen: agreement, recall, specificity.
-HELD_APART_FLOOR = {"en": (0.92, 0.86, 0.99), "zh": (0.89, 0.81, 0.98)}
+HELD_APART_FLOOR = {"en": (0.93, 0.89, 0.98), "zh": (0.90, 0.85, 0.97)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_held_apart_agreement_recall_and_specificity_hold_their_measured_floor(lang):
-    scores = agreement.scores([j for j in SETS["heldout"] if j.lang == lang])
+    scores = agreement.scores([j for j in HELD_APART if j.lang == lang])
     assert all(s >= f for s, f in zip((scores["agreement"], scores["recall"], scores["specificity"]), HELD_APART_FLOOR[lang]))
 
 
 def test_tuning_sets_agree_completely():
-    for name in ("dev", "earlier"):
+    for name in ("dev", "dev2", "earlier"):
         wrong = [f"{j.question} [{j.lang} {j.type}] {j.label}: {j.text[:90]} -> {agreement.why(j)}" for j in SETS[name] if not j.agrees]
         assert not wrong, "\n".join(wrong)
 
-
-TUNING = SETS["dev"] + SETS["earlier"]
 
 
 def test_every_negated_answer_and_list_of_terms_fails():

@@ -6,8 +6,8 @@ language, its type (paraphrase, terse, negated, keywords, misconception, partial
 its verdict is correct. Agreement is the share of answers where the two concur; recall is the share
 of `pass` answers the grader passes, specificity the share of `fail` answers it fails.
 
-Run `python -m bertstudy.quiz.agreement DIR [--show]` for the table (and, with --show, every
-disagreement with the grader's reasons).
+Run `python -m bertstudy.quiz.agreement DIR [DIR ...] [--show]` for the table of the answers under
+the folders together (and, with --show, every disagreement with the grader's reasons).
 """
 
 from __future__ import annotations
@@ -112,10 +112,11 @@ def main() -> None:
     from bertstudy.content import pack as packs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folders", type=Path, nargs="+", metavar="folder")
     parser.add_argument("--show", action="store_true", help="list every disagreement with the grader's reasons")
     args = parser.parse_args()
-    judged = judge(packs.load(packs.builtin_dir()), args.folder)
+    pack = packs.load(packs.builtin_dir())
+    judged = [j for folder in args.folders for j in judge(pack, folder)]
     if args.show:
         for j in judged:
             if not j.agrees:

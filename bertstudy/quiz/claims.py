@@ -9,9 +9,9 @@ before a noun, only what stands after 与). "It is not true that" negates what f
 ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
 new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
 the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis and at a dash
-between clauses ("isn't a class - it's ignore_index"; a minus sign is not one); the
-single-character Chinese cues (不, 没, 未, 无, 非) and "without" / "unlike" reach only a short phrase,
-and 不 before a complement (训不动, 记不住) negates the complement alone. A denial also ends before
+between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The
+single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、), as do
+"without" and "unlike", and 不 before a complement (训不动, 记不住) negates the complement alone. A denial also ends before
 "and" with a new predicate ("does not grow and is fixed") and before the next cue, so "not X and
 never Y" denies both; two cues back to back (不是没有) cancel. Pseudo-negations ("not only",
 "no-op", 不同, 不断, 非常) and cues inside double quotes (a "no entity" class) are not cues. A
@@ -179,7 +179,7 @@ _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|becomes?|gets?|into|summed|added)\b"
     r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
-    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于")
+    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于|快|慢")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _HEADING = re.compile(r"^[^:：]{1,20}[:：]")  # "Key ideas:" before a list
 _GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
@@ -208,6 +208,7 @@ class _Marks:
     breaks: list[int] = field(default_factory=list)  # a clause mark: comma, colon, parenthesis, dash
     dashes: set[int] = field(default_factory=set)  # the breaks that were dashes: they always end a clause
     quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside double quotes
+    commas: list[int] = field(default_factory=list)  # where 、 stood: it ends a one-character denial
 
 
 def _normalise_with_marks(raw: str) -> tuple[str, _Marks]:
@@ -220,6 +221,8 @@ def _normalise_with_marks(raw: str) -> tuple[str, _Marks]:
             marks.breaks.append(len(chars) - (1 if chars and chars[-1] == " " else 0))
             if ch == _DASH_MARK:
                 marks.dashes.add(marks.breaks[-1])
+        if ch == "、":
+            marks.commas.append(len(chars))
         if ch in _QUOTES:
             if opened is None:
                 opened = len(chars)
@@ -281,7 +284,7 @@ def _scope_end(norm: str, marks: _Marks, clause_start: int, cue_end: int, zh: bo
         for pattern in (_ZH_STOP, _ZH_NARROW_STOP) if narrow else (_ZH_STOP,):
             m = pattern.search(norm, cue_end + 1, end)
             end = m.start() if m else end
-        return end
+        return min([end] + [c for c in marks.commas if c > cue_end and narrow])
     for m in _EN_STOP.finditer(norm, cue_end, end):
         gap = len(norm[cue_end:m.start()].split())
         if gap >= (3 if _EN_REASON.match(m.group()) else 1):

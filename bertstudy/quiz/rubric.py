@@ -20,7 +20,6 @@ Leaves out: paraphrases no phrase anticipates (hence the self-rating on open que
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -133,14 +132,24 @@ def _find(phrase: str, sentence: claims.Sentence) -> list[Found]:
     pattern, negative, explicit, fuzzy = _compiled(phrase)
     spans = [m.span() for m in pattern.finditer(sentence.norm) if m.end() > m.start()]
     if not spans and fuzzy:
-        spans = [w.span() for w in re.finditer(r"\w+", sentence.norm)
-                 if difflib.SequenceMatcher(None, fuzzy, w.group()).ratio() >= 0.86]
+        spans = [w.span() for w in re.finditer(r"\w+", sentence.norm) if _one_typo(fuzzy, w.group())]
     out = []
     for start, end in spans:
         cues = sentence.negations(start, end, inside=negative or not explicit)
         negated = len(cues) % 2 == 1
         out.append(Found(sentence, start, end, negated == negative and not sentence.listing, cues[0].text if cues else None))
     return out
+
+
+def _one_typo(word: str, written: str) -> bool:
+    """Whether `written` is `word` with one letter added, dropped, changed, or two swapped."""
+    if abs(len(word) - len(written)) > 1 or word == written:
+        return False
+    i = next((i for i, (a, b) in enumerate(zip(word, written)) if a != b), min(len(word), len(written)))
+    if len(word) == len(written):
+        return word[i + 1:] == written[i + 1:] or (word[i + 2:] == written[i + 2:] and word[i:i + 2] == written[i + 1::-1][:2])
+    longer, shorter = (word, written) if len(word) > len(written) else (written, word)
+    return longer[i + 1:] == shorter[i:]
 
 
 @lru_cache(maxsize=4096)
