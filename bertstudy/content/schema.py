@@ -143,8 +143,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "single": ("choices",), "multiple": ("choices",), "numeric": ("answer",),
     "ordering": ("items",), "fill": ("accept",), "short": ("rubric",), "open": ("rubric",),
 }
-_OPTIONAL = ("choices", "answer", "tolerance", "unit", "items", "accept", "rubric")
-_ALLOWED: dict[str, tuple[str, ...]] = {**_NEEDS, "numeric": ("answer", "tolerance", "unit")}
+_OPTIONAL = ("choices", "answer", "tolerance", "unit", "items", "any_order", "accept", "rubric")
+_ALLOWED: dict[str, tuple[str, ...]] = {**_NEEDS, "numeric": ("answer", "tolerance", "unit"), "ordering": ("items", "any_order")}
 
 
 @dataclass
@@ -162,6 +162,7 @@ class Question:
     tolerance: float = 0.0
     unit: str | None = None
     items: list[Text] | None = None
+    any_order: list[list[int]] | None = None  # runs of items (numbered from 1) that may come in any order
     accept: list[str] | None = None
     rubric: Rubric | None = None
     file: str = field(default="", metadata=DERIVED)
@@ -189,6 +190,7 @@ class Question:
                 out.append((("choices",), "mark at least one choice correct: true"))
         if self.items is not None and len(self.items) < 2:
             out.append((("items",), "give at least two items to order"))
+        out += _any_order_problems(self.any_order or [], len(self.items or []))
         if self.tolerance < 0:
             out.append((("tolerance",), "must not be negative"))
         return out
@@ -287,6 +289,23 @@ def _version(value: int) -> Problems:
     if value != FORMAT_VERSION:
         return [(("format_version",), f"this bertstudy reads format_version {FORMAT_VERSION}, not {value}")]
     return []
+
+
+def _any_order_problems(groups: list[list[int]], n_items: int) -> Problems:
+    """Each group of an ordering question's `any_order` is a run of consecutive item numbers (from
+    1, as the items are listed), and no item is in two groups: items that commute sit side by side
+    in every correct order, so the pairs inside a group are the only ones whose order is free."""
+    out: Problems = []
+    seen: set[int] = set()
+    for g, group in enumerate(groups):
+        if len(group) < 2 or sorted(group) != list(range(min(group), min(group) + len(group))):
+            out.append((("any_order", g), "give two or more consecutive item numbers, e.g. [2, 3]"))
+        elif min(group) < 1 or max(group) > n_items:
+            out.append((("any_order", g), f"item numbers run from 1 to {n_items}"))
+        elif seen & set(group):
+            out.append((("any_order", g), "an item belongs to at most one group"))
+        seen |= set(group)
+    return out
 
 
 def _claim(any_: list[str], all_: list[list[str]]) -> Problems:
