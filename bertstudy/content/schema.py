@@ -285,6 +285,46 @@ class Exercise:
         return out
 
 
+@dataclass(frozen=True)
+class Avoid:
+    """A word a text should not use for a term's meaning: `word` is read in that meaning when one
+    of the `when` patterns (regular expressions) matches the sentence around it."""
+
+    word: str
+    when: list[str]
+
+    def problems(self) -> Problems:
+        return _patterns(self.when, "when") + ([] if self.when else [(("when",), "give at least one pattern")])
+
+
+@dataclass(frozen=True)
+class Term:
+    """One entry of a pack's glossary: the words its texts use for one idea, in each language."""
+
+    id: str
+    en: str
+    zh: str
+    meaning: Text
+    marks: list[str] = field(default_factory=list)  # patterns that fix `zh` in this meaning where it stands (片段 A)
+    avoid: list[Avoid] = field(default_factory=list)  # other words that, in this meaning, texts should not use
+
+    def problems(self) -> Problems:
+        return _patterns(self.marks, "marks") + ([] if TOPIC_ID.match(self.id) else [(("id",), f"'{self.id}' is not a term id; use a-z, 0-9 and '-'")])
+
+
+@dataclass
+class Glossary:
+    """`glossary.yaml` at the top of a pack: one word per idea, checked by `content check`."""
+
+    format_version: int
+    terms: list[Term]
+
+    def problems(self) -> Problems:
+        ids = [t.id for t in self.terms]
+        dup = next((i for i in ids if ids.count(i) > 1), None)
+        return _version(self.format_version) + ([(("terms",), f"the term '{dup}' is listed twice")] if dup else [])
+
+
 def _version(value: int) -> Problems:
     if value != FORMAT_VERSION:
         return [(("format_version",), f"this bertstudy reads format_version {FORMAT_VERSION}, not {value}")]
