@@ -136,6 +136,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.imported": ("Imported {n} new record(s) from {path}.", "已从 {path} 导入 {n} 条新记录。"),
     # content
     "content.ok": ("{pack}: healthy ({topics} topics, {questions} questions, {exercises} exercises)", "{pack}：检查通过（{topics} 个主题，{questions} 道题，{exercises} 道练习）"),
+    "content.warnings": ("{n} glossary warning(s) in {pack} (see its glossary.yaml); they do not fail the check",
+                         "{pack} 中有 {n} 处术语警告（见 glossary.yaml）；警告不会使检查失败"),
     "content.problems": ("{n} problem(s) in {pack}", "{pack} 中有 {n} 个问题"),
     "content.ok_ungraded": ("{pack}: files and references are sound ({topics} topics, {questions} questions, {exercises} exercises); exercises not graded",
                             "{pack}：文件与引用检查通过（{topics} 个主题，{questions} 道题，{exercises} 道练习）；未对练习评分"),

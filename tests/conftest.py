@@ -62,4 +62,5 @@ def pack_copy(tmp_path) -> Path:
     target = tmp_path / "pack"
     for part in ("curriculum", "quizzes", "exercises"):
         shutil.copytree(builtin_dir() / part, target / part)
+    shutil.copyfile(builtin_dir() / "glossary.yaml", target / "glossary.yaml")
     return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bertstudy.content import glossary
 from bertstudy.content import pack as packs
 from bertstudy.content.schema import PARTS_LINE
 from bertstudy.demos import DEMOS
@@ -59,6 +60,52 @@ def test_exercise_files_exist(exercise):
 def test_every_topic_question_kind_is_exercised_by_attention():
     kinds = {q.kind for q in PACK.questions_of("attention")}
     assert len(kinds) >= 5
+
+
+GLOSSARY, _ = glossary.load(packs.builtin_dir())
+
+
+def test_builtin_pack_follows_its_glossary():
+    problems, warnings = glossary.check(packs.builtin_dir())
+    assert [str(p) for p in problems] == [] and [str(w) for w in warnings] == []
+
+
+@pytest.mark.parametrize("text, term", [
+    ("预测时用 S·T_i + E·T_j 给候选片段打分。", "answer-span"),
+    ("“无答案”就是起点和终点都在 [CLS] 的片段。", "answer-span"),
+    ("常见词保持完整，罕见词用片段拼出来（unaffable → un ##aff ##able）。", "subword"),
+    ("全词掩码：一个词被选中，它的所有片段一起被选中。", "subword"),
+    ("截断 BPTT 把序列切成长度为 k 的片段，隐状态传给下一个片段。", "bptt-chunk"),
+])
+def test_glossary_flags_a_word_used_for_another_terms_idea(text, term):
+    found = glossary.misuses(GLOSSARY, text)
+    assert found and {u.term.id for _, u in found} == {term}
+    assert all(text[at:at + 2] == "片段" for at, _ in found)
+
+
+@pytest.mark.parametrize("text", [
+    "SQuAD 中问题作为片段 A，篇章作为片段 B，起点和终点在篇章内。",
+    "片段嵌入区分 A 和 B；WordPiece 子词各自查词嵌入。",
+    "NotNext 的片段来自另一篇文档，话题一变答案就暴露了。",
+    "句对超长时，每次从较长的片段删一个词元。",
+    "Segments A and B are told apart by the segment embedding.",
+])
+def test_glossary_leaves_segments_alone(text):
+    assert glossary.misuses(GLOSSARY, text) == []
+
+
+def test_content_check_warns_on_glossary_misuse_without_failing(cli, pack_copy):
+    path = pack_copy / "curriculum" / "rnn.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "隐状态传给下一个分块" in text
+    path.write_text(text.replace("隐状态传给下一个分块", "隐状态传给下一个片段"), encoding="utf-8")
+    data = cli.json("content", "check", str(pack_copy), "--no-grading")
+    assert data["ok"]
+    (warning,) = data["warnings"]
+    assert warning.startswith("curriculum/rnn.yaml:") and "notes.zh" in warning and "分块" in warning
+    (pack_copy / "glossary.yaml").write_text("format_version: 1\nterms:\n  - id: x\n    en: x\n", encoding="utf-8")
+    problems = cli.json("content", "check", str(pack_copy), "--no-grading", code=1)["problems"]
+    assert any(p.startswith("glossary.yaml:") and "zh" in p for p in problems)
 
 
 # -- broken packs -----------------------------------------------------------------------

@@ -71,6 +71,59 @@ def test_ordering_counts_pairs_in_order():
         grading.grade(q, "1 1 2 3")
 
 
+def _answer_for(q, true_positions):
+    """The learner's answer (shown numbers) that lists the items in the order `true_positions`."""
+    shown = grading.display_order(q)
+    return " ".join(str(shown.index(i) + 1) for i in true_positions)
+
+
+def _correct_orders(n, groups):
+    """Every order of n items that keeps each item outside the groups in place and lets each group
+    (a run of 1-based item numbers) come in any order: worked out independently of the grader."""
+    from itertools import permutations, product
+
+    runs, i = [], 0
+    starts = {g[0] - 1: g for g in groups}
+    while i < n:
+        g = starts.get(i)
+        runs.append([p - 1 for p in g] if g else [i])
+        i += len(g) if g else 1
+    return {tuple(x for run in choice for x in run) for choice in product(*(permutations(r) for r in runs))}
+
+
+@pytest.mark.parametrize("qid", ["attention-steps", "compression-distill-step"])
+def test_every_correct_order_passes_and_every_other_order_fails(qid):
+    from itertools import permutations
+
+    q = PACK.questions[qid]
+    assert q.any_order, "these steps commute, so the question lists them in any_order"
+    correct = _correct_orders(len(q.items), q.any_order)
+    assert len(correct) > 1
+    for order in permutations(range(len(q.items))):
+        graded = grading.grade(q, _answer_for(q, order))
+        assert graded.correct is (order in correct), order
+
+
+def test_any_order_groups_commute_but_keep_their_place():
+    q = question("ordering", items=[Text(str(i), str(i)) for i in range(5)], any_order=[[2, 3]])
+    assert grading.grade(q, _answer_for(q, (0, 2, 1, 3, 4))).correct  # the group's two items swapped
+    assert grading.grade(q, _answer_for(q, (0, 1, 2, 3, 4))).correct
+    moved_out = grading.grade(q, _answer_for(q, (1, 0, 2, 3, 4)))  # a grouped item before item 1
+    assert moved_out.score == pytest.approx(9 / 10) and not moved_out.correct
+    assert not grading.grade(q, _answer_for(q, (0, 2, 3, 1, 4))).correct  # item 4 between the two
+    assert grading.display_order(q) not in ([0, 1, 2, 3, 4], [0, 2, 1, 3, 4])
+
+
+@pytest.mark.parametrize("groups, message", [
+    ([[2, 4]], "consecutive"), ([[3]], "consecutive"), ([[4, 5, 6]], "run from 1 to 5"), ([[1, 2], [2, 3]], "at most one group"),
+])
+def test_any_order_groups_are_checked(groups, message):
+    q = question("ordering", items=[Text(str(i), str(i)) for i in range(5)], any_order=groups)
+    assert any(message in text for _, text in q.problems())
+    assert not question("ordering", items=[Text(str(i), str(i)) for i in range(5)], any_order=[[1, 2], [4, 5]]).problems()
+    assert any("does not belong" in text for _, text in question("single", choices=[], any_order=[[1, 2]]).problems())
+
+
 def test_fill_ignores_case_space_and_punctuation():
     q = question("fill", accept=["[MASK]", "掩码"])
     assert grading.grade(q, " [mask] ").correct

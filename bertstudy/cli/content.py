@@ -24,18 +24,21 @@ def check(
     json_out: context.JsonOption = False,
 ) -> None:
     """Check every file (keys, types, both languages, ids, references) and that every exercise's
-    solution passes, its starter fails and each known mistake fails and is diagnosed. The exercises
+    solution passes, its starter fails and each known mistake fails and is diagnosed. Where the
+    pack has a glossary.yaml, warn where a text uses a word the glossary gives another meaning. The exercises
     of a pack that is not trusted are not graded: the check lists the Python grading would run.
 
     Example: `bertstudy content check ./my-pack`
     """
-    from bertstudy.content import trust
+    from bertstudy.content import glossary, trust
     from bertstudy.content.pack import collect, resolve_dir
     from bertstudy.demos import DEMOS
     from bertstudy.exercises import health
 
     root = resolve_dir(str(folder)) if folder is not None else context.content_dir()
     pack, errors = collect(root, set(DEMOS))
+    glossary_problems, warnings = glossary.check(root)
+    errors += glossary_problems
     broken = {e.file for e in errors}
     sound = []
     for exercise in pack.exercises.values():
@@ -58,11 +61,23 @@ def check(
     if json_out:
         console.emit_json({"pack": str(root), "ok": not problems, "problems": problems, "topics": len(pack.topics),
                            "questions": len(pack.questions), "exercises": len(pack.exercises),
-                           "trust": standing, "graded": graded, "would_run": would_run})
+                           "trust": standing, "graded": graded, "would_run": would_run,
+                           "warnings": [str(w) for w in warnings]})
     else:
+        _show_warnings([str(w) for w in warnings], root)
         _show_check(pack, root, problems, graded, standing, would_run)
     if problems:
         raise typer.Exit(1)
+
+
+def _show_warnings(warnings: list[str], root: Path) -> None:
+    """Glossary warnings: a word used where the pack's glossary gives another. They do not fail the check."""
+    if not warnings:
+        return
+    err = console.err()
+    for line in warnings:
+        err.print(f"[warn]![/warn] {console.esc(line)}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[warn]{console.esc(i18n.t('content.warnings', n=len(warnings), pack=root))}[/warn]")
 
 
 def _show_check(pack, root: Path, problems: list[str], graded: bool, standing: str, would_run: list[str]) -> None:

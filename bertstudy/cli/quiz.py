@@ -194,6 +194,18 @@ def _show_question(question, i: int, n: int) -> None:
         out.print(f"[muted]{i18n.t('quiz.order_hint')}[/muted]")
 
 
+def _right_order(details: dict) -> str:
+    """A correct order as shown numbers, with each run that may come in any order in brackets: 3 (1 4) 2 5."""
+    words, right = [], details["right_numbers"]
+    starts = {min(right.index(n) for n in group): group for group in details.get("any_order", [])}
+    i = 0
+    while i < len(right):
+        group = starts.get(i)
+        words.append(f"({' '.join(map(str, right[i:i + len(group)]))})" if group else str(right[i]))
+        i += len(group) if group else 1
+    return " ".join(words)
+
+
 def _listing(rows):
     """Labelled lines whose text wraps under itself, not under the label."""
     from rich.table import Table
@@ -263,7 +275,7 @@ def _show_feedback(question, graded) -> None:
         unit = f" {question.unit}" if question.unit else ""
         out.print(f"  [muted]= {question.answer:g}{console.esc(unit)}[/muted]")
     if question.kind == "ordering":
-        out.print(f"  [muted]{' '.join(map(str, graded.details['right_numbers']))}[/muted]")
+        out.print(f"  [muted]{console.esc(_right_order(graded.details))}[/muted]")
     if question.rubric is not None:
         out.print(_listing(_rubric_rows(graded.details)))
     out.print(f"[muted]{i18n.t('quiz.model_answer')}:[/muted]")

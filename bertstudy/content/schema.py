@@ -143,8 +143,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "single": ("choices",), "multiple": ("choices",), "numeric": ("answer",),
     "ordering": ("items",), "fill": ("accept",), "short": ("rubric",), "open": ("rubric",),
 }
-_OPTIONAL = ("choices", "answer", "tolerance", "unit", "items", "accept", "rubric")
-_ALLOWED: dict[str, tuple[str, ...]] = {**_NEEDS, "numeric": ("answer", "tolerance", "unit")}
+_OPTIONAL = ("choices", "answer", "tolerance", "unit", "items", "any_order", "accept", "rubric")
+_ALLOWED: dict[str, tuple[str, ...]] = {**_NEEDS, "numeric": ("answer", "tolerance", "unit"), "ordering": ("items", "any_order")}
 
 
 @dataclass
@@ -162,6 +162,7 @@ class Question:
     tolerance: float = 0.0
     unit: str | None = None
     items: list[Text] | None = None
+    any_order: list[list[int]] | None = None  # runs of items (numbered from 1) that may come in any order
     accept: list[str] | None = None
     rubric: Rubric | None = None
     file: str = field(default="", metadata=DERIVED)
@@ -189,6 +190,7 @@ class Question:
                 out.append((("choices",), "mark at least one choice correct: true"))
         if self.items is not None and len(self.items) < 2:
             out.append((("items",), "give at least two items to order"))
+        out += _any_order_problems(self.any_order or [], len(self.items or []))
         if self.tolerance < 0:
             out.append((("tolerance",), "must not be negative"))
         return out
@@ -283,10 +285,67 @@ class Exercise:
         return out
 
 
+@dataclass(frozen=True)
+class Avoid:
+    """A word a text should not use for a term's meaning: `word` is read in that meaning when one
+    of the `when` patterns (regular expressions) matches the sentence around it."""
+
+    word: str
+    when: list[str]
+
+    def problems(self) -> Problems:
+        return _patterns(self.when, "when") + ([] if self.when else [(("when",), "give at least one pattern")])
+
+
+@dataclass(frozen=True)
+class Term:
+    """One entry of a pack's glossary: the words its texts use for one idea, in each language."""
+
+    id: str
+    en: str
+    zh: str
+    meaning: Text
+    marks: list[str] = field(default_factory=list)  # patterns that fix `zh` in this meaning where it stands (片段 A)
+    avoid: list[Avoid] = field(default_factory=list)  # other words that, in this meaning, texts should not use
+
+    def problems(self) -> Problems:
+        return _patterns(self.marks, "marks") + ([] if TOPIC_ID.match(self.id) else [(("id",), f"'{self.id}' is not a term id; use a-z, 0-9 and '-'")])
+
+
+@dataclass
+class Glossary:
+    """`glossary.yaml` at the top of a pack: one word per idea, checked by `content check`."""
+
+    format_version: int
+    terms: list[Term]
+
+    def problems(self) -> Problems:
+        ids = [t.id for t in self.terms]
+        dup = next((i for i in ids if ids.count(i) > 1), None)
+        return _version(self.format_version) + ([(("terms",), f"the term '{dup}' is listed twice")] if dup else [])
+
+
 def _version(value: int) -> Problems:
     if value != FORMAT_VERSION:
         return [(("format_version",), f"this bertstudy reads format_version {FORMAT_VERSION}, not {value}")]
     return []
+
+
+def _any_order_problems(groups: list[list[int]], n_items: int) -> Problems:
+    """Each group of an ordering question's `any_order` is a run of consecutive item numbers (from
+    1, as the items are listed), and no item is in two groups: items that commute sit side by side
+    in every correct order, so the pairs inside a group are the only ones whose order is free."""
+    out: Problems = []
+    seen: set[int] = set()
+    for g, group in enumerate(groups):
+        if len(group) < 2 or sorted(group) != list(range(min(group), min(group) + len(group))):
+            out.append((("any_order", g), "give two or more consecutive item numbers, e.g. [2, 3]"))
+        elif min(group) < 1 or max(group) > n_items:
+            out.append((("any_order", g), f"item numbers run from 1 to {n_items}"))
+        elif seen & set(group):
+            out.append((("any_order", g), "an item belongs to at most one group"))
+        seen |= set(group)
+    return out
 
 
 def _claim(any_: list[str], all_: list[list[str]]) -> Problems:

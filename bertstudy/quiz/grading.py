@@ -34,13 +34,22 @@ class Graded:
 
 def display_order(question: Question) -> list[int]:
     """The order in which a question's choices or items are shown, as indices into the file's list:
-    shuffled, the same every time for the same question (an ordering question never in order)."""
+    shuffled, the same every time for the same question (an ordering question never in a correct
+    order)."""
     order = list(range(len(question.items or question.choices or [])))
     rng = random.Random(question.id)
     rng.shuffle(order)
-    while question.kind == "ordering" and order == sorted(order) and len(order) > 1:
+    while question.kind == "ordering" and len(order) > 1 and _pairs_in_order(question, order) == 1:
         rng.shuffle(order)
     return order
+
+
+def _pairs_in_order(question: Question, given: list[int]) -> float:
+    """The share of pairs of `given` (items' true positions, in some order) in the right relative
+    order; a pair inside one of the question's `any_order` groups is right either way round."""
+    group = {i - 1: g for g, members in enumerate(question.any_order or []) for i in members}
+    pairs = [(a, b) for i, a in enumerate(given) for b in given[i + 1:]]
+    return sum(a < b or group.get(a, -1) == group.get(b, -2) for a, b in pairs) / len(pairs)
 
 
 def letter_of(question: Question, index: int) -> str:
@@ -98,15 +107,16 @@ def _numeric(question: Question, text: str) -> Graded:
 
 
 def _ordering(question: Question, text: str) -> Graded:
+    """The share of item pairs in the right relative order: every correct order scores 1."""
     shown = display_order(question)
     numbers = [int(n) for n in re.findall(r"\d+", text)]
     if sorted(numbers) != list(range(1, len(shown) + 1)):
         raise UsageError(f"give each number 1-{len(shown)} once, in the order you choose")
     given = [shown[n - 1] for n in numbers]  # the items' true positions, in the learner's order
-    pairs = [(a, b) for i, a in enumerate(given) for b in given[i + 1:]]
-    score = sum(a < b for a, b in pairs) / len(pairs)
+    score = _pairs_in_order(question, given)
     right = [shown.index(i) + 1 for i in range(len(shown))]
-    return Graded(question.id, score, " ".join(map(str, numbers)), {"given": given, "right_numbers": right})
+    free = [[shown.index(i - 1) + 1 for i in members] for members in question.any_order or []]
+    return Graded(question.id, score, " ".join(map(str, numbers)), {"given": given, "right_numbers": right, "any_order": free})
 
 
 def _fill(question: Question, text: str) -> Graded:
