@@ -215,3 +215,25 @@ def test_a_one_character_chinese_denial_stops_at_the_enumeration_comma():
 ])
 def test_a_long_word_matches_with_one_typo_not_two(written, typo):
     assert rubric._one_typo("saturation", written) is typo
+
+
+def test_a_colon_ends_a_denial_and_an_abbreviation_does_not_end_a_sentence():
+    sentence = claims.sentences("W^O isn't just a reshape back: concatenating the heads gives d_model")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [" just a reshape back"]
+    assert len(claims.sentences("norms < 1 → exp. decay of the gradient")) == 1
+
+
+def test_a_phrase_with_a_regex_gap_after_its_negation_still_spells_it_out():
+    assert claims.mentions_negation(r"\bno\s+grad") and not claims.mentions_negation(r"\bgrad\w*")
+
+
+def test_a_wide_chinese_denial_of_what_something_means_reaches_its_clause():
+    sentence = claims.sentences("这不代表微调时也要分词")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["微调时也要分词"]
+
+
+def test_an_aside_in_parentheses_ends_a_denial_but_a_formula_does_not():
+    sentence = claims.sentences("No NSP (RoBERTa: no gain once inputs are full)")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [" nsp", " gain once inputs are full"]
+    sentence = claims.sentences("The cost is not O(n) per layer")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [" o(n) per layer"]

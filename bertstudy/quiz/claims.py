@@ -8,8 +8,8 @@ as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before t
 before a noun, only what stands after 与). "It is not true that" negates what follows. A clause
 ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
 new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
-the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis and at a dash
-between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The
+the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis, at a colon
+and at a dash between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The
 single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、), as do
 "without" and "unlike", and 不 before a complement (训不动, 记不住) negates the complement alone. A denial also ends before
 "and" with a new predicate ("does not grow and is fixed") and before the next cue, so "not X and
@@ -36,15 +36,16 @@ _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2211": "\u03a3",  # the n-ary sum sign reads as sigma
 })
 # Kept inside the normalised text: word characters, spaces and the signs formulas use.
-_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒^≠≈≤≥∝×∂∏]")
+_PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒↑↓^≠≈≤≥∝×∂∏%]")
 _CLAUSE_PUNCT = set(",:()")  # NFKC turns the Chinese forms (，：（）) into these already
 # A dash between clauses ("isn't a class - it's ignore_index", 不是拼接——那是 ELMo): not the minus of "1 - p".
 _DASH = re.compile(r"\s*[\u2014\u2013\u2015]+\s*|(?<=[^\W\d_]{2}) -{1,2} (?=[^\W\d_]{2})|(?<=[\u3400-\u9fff])\s*-{2,}\s*")
 _DASH_MARK = "\u2016"
+_HARD_BREAK = {_DASH_MARK, ":"}  # a dash or a colon always ends a clause, as does an aside's parenthesis
 _ZH_WITH = re.compile(r"[与和跟同](?!.*[与和跟同])")
 _QUOTES = set('"\u201c\u201d\u300c\u300d\u300e\u300f')  # words in quotes are mentioned, not said
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp)|\b[a-z])$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp|exp|prob|dim|seq|avg|max|min|diff|sz|intermed|orig|indep)|\b[a-z])$", re.IGNORECASE)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "one-hot" reads as "one hot"; "1-p" keeps its minus
 CJK = re.compile(r"[\u3400-\u9fff]")
 _SCRIPT_CHANGE = re.compile(r"(?<=[\u3400-\u9fff])(?=[a-z0-9_\[√])|(?<=[a-z0-9_\]])(?=[\u3400-\u9fff])")
@@ -67,7 +68,7 @@ _EN_PSEUDO = re.compile(
 _ZH_CUES = [
     (r"无关|没有关系|没关系|不相关|并不重要|不重要|无所谓|是错的|是错误的|是误解|不成立|不对|站不住", "back"),
     (r"不是(?:主要|真正的?)?(?:原因|关键|重点|目的|问题|理由)", "both"),
-    (r"并不是|并非|而非|而不是|不是|并不|没有|不会|不能|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
+    (r"并不是|并非|而非|而不是|不是|并不|不代表|不意味着|不等于|不说明|没有|不会|不能|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
     (r"不|没|未|无|非", "fwd-narrow"),
 ]
 _ZH_PSEUDO = re.compile(
@@ -132,7 +133,7 @@ class Sentence:
 
 def mentions_negation(text: str) -> bool:
     """Whether `text` (a phrase of a rubric) holds a negation cue of its own."""
-    return any(True for _ in _cue_matches(canonical(re.sub(r"\\[bBwWsSdD]", " ", text))))
+    return any(True for _ in _cue_matches(canonical(re.sub(r"\\[bBwWsSdD](?:[+*?]|\{[\d,]*\})?", " ", text))))
 
 
 def canonical(text: str) -> str:
@@ -177,7 +178,7 @@ def _split(answer: str) -> list[str]:
 _LIST_SEPARATOR = re.compile(r"[,，、/;；]|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
 _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
-    r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|becomes?|gets?|into|summed|added)\b"
+    r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added)\b"
     r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
     r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于|快|慢")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
@@ -193,6 +194,7 @@ def _is_listing(raw: str) -> bool:
         return False  # "limits: A, B, C" states what the items are; "key ideas: A, B, C" does not
     text = _HEADING.sub("", text)
     text = re.sub(r"\([^()]*\)", " ", text)  # a shape such as (B, L, 768) is one term, not a list
+    text = re.sub(r"\bw/(?=\s)", "with", text)  # "w/" is "with", not a separator
     items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
     # a relation relates the item's other words ("显存随层数增长"); alone ("增大") it is one more term
     if len(items) < 3 or any(_RELATION.search(item) and _RELATION.sub("", item).strip() for item in map(canonical, items)):
@@ -206,7 +208,7 @@ class _Marks:
     """Where, in a normalised sentence, its punctuation stood."""
 
     breaks: list[int] = field(default_factory=list)  # a clause mark: comma, colon, parenthesis, dash
-    dashes: set[int] = field(default_factory=set)  # the breaks that were dashes: they always end a clause
+    hard: set[int] = field(default_factory=set)  # the breaks that always end a clause: dash, colon, an aside's parenthesis
     quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside double quotes
     commas: list[int] = field(default_factory=list)  # where 、 stood: it ends a one-character denial
 
@@ -216,11 +218,18 @@ def _normalise_with_marks(raw: str) -> tuple[str, _Marks]:
     chars: list[str] = []
     marks = _Marks()
     opened: int | None = None
+    parentheses: list[bool] = []  # per open parenthesis: whether it opened an aside, not a formula's O(1)
     for ch in _spaced(_DASH.sub(_DASH_MARK, raw)):
         if ch in _CLAUSE_PUNCT or ch == _DASH_MARK:
             marks.breaks.append(len(chars) - (1 if chars and chars[-1] == " " else 0))
-            if ch == _DASH_MARK:
-                marks.dashes.add(marks.breaks[-1])
+            hard = ch in _HARD_BREAK
+            if ch == "(":
+                hard = not (chars and re.match(r"[a-z0-9_'²]", chars[-1]))
+                parentheses.append(hard)
+            elif ch == ")":
+                hard = parentheses.pop() if parentheses else True
+            if hard:
+                marks.hard.add(marks.breaks[-1])
         if ch == "、":
             marks.commas.append(len(chars))
         if ch in _QUOTES:
@@ -236,7 +245,7 @@ def _normalise_with_marks(raw: str) -> tuple[str, _Marks]:
         chars.append(ch)
     norm = "".join(chars).rstrip()
     marks.breaks = [min(b, len(norm)) for b in marks.breaks]
-    marks.dashes = {min(b, len(norm)) for b in marks.dashes}
+    marks.hard = {min(b, len(norm)) for b in marks.hard}
     return norm, marks
 
 
@@ -277,7 +286,7 @@ def _scope_end(norm: str, marks: _Marks, clause_start: int, cue_end: int, zh: bo
     connective that opens another claim ("not because ..." reads on past "because")."""
     end, breaks = len(norm), marks.breaks
     for i, b in enumerate(breaks):
-        if b >= cue_end and (b in marks.dashes or _comma_ends_clause(norm, clause_start, b, breaks[i + 1] if i + 1 < len(breaks) else len(norm))):
+        if b >= cue_end and (b in marks.hard or _comma_ends_clause(norm, clause_start, b, breaks[i + 1] if i + 1 < len(breaks) else len(norm))):
             end = b
             break
     if zh:
