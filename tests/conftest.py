@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bertstudy.cli import app
-from bertstudy.content.pack import builtin_dir
+from bertstudy.paths import builtin_pack
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,5 +61,5 @@ def pack_copy(tmp_path) -> Path:
     """A writable copy of the built-in pack, to break on purpose."""
     target = tmp_path / "pack"
     for part in ("curriculum", "quizzes", "exercises"):
-        shutil.copytree(builtin_dir() / part, target / part)
+        shutil.copytree(builtin_pack() / part, target / part)
     return target

@@ -5,16 +5,18 @@ from __future__ import annotations
 import pytest
 
 from bertstudy.content import pack as packs
+
+from bertstudy.paths import builtin_pack
 from bertstudy.content.schema import PARTS_LINE
 from bertstudy.demos import DEMOS
 from bertstudy.errors import ContentError
 from bertstudy.exercises import health
 
-PACK = packs.load(packs.builtin_dir())
+PACK = packs.load(builtin_pack())
 
 
 def test_builtin_pack_has_no_problems():
-    _, errors = packs.collect(packs.builtin_dir(), set(DEMOS))
+    _, errors = packs.collect(builtin_pack(), set(DEMOS))
     assert [str(e) for e in errors] == []
 
 
@@ -51,7 +53,7 @@ def test_exercise_files_exist(exercise):
     assert (exercise.folder / "solution.py").is_file()
     assert "TODO" in (exercise.folder / "starter.py").read_text()
     for mistake in exercise.mistakes:
-        assert (exercise.folder / "mistakes" / f"{mistake.id}.py").is_file()
+        assert exercise.mistake_source(mistake).strip()  # its own file, or solution.py patched
     assert exercise.hints and all(h.en and h.zh for h in exercise.hints)
     assert [str(problem) for problem in health.files(exercise)] == []  # what `content check` reads without grading
 
@@ -128,6 +130,25 @@ def test_builds_on_names_other_exercises_and_the_starter_keeps_the_parts_line(pa
     assert not errors
     problems = health.files(pack.exercises["capstone_bert"])  # found before any grading
     assert [p.key for p in problems] == ["builds_on"] and PARTS_LINE in str(problems[0])
+
+
+def test_a_mistake_patch_must_quote_the_solution_exactly_once(pack_copy):
+    folder = pack_copy / "exercises" / "capstone_bert"
+    solution = folder / "solution.py"
+    solution.write_text(solution.read_text().replace("h = layer(h, attention_mask)", "h = block(h, attention_mask)"))
+    pack, errors = packs.collect(pack_copy, set(DEMOS))
+    assert not errors
+    exercise = pack.exercises["capstone_bert"]
+    problems = health.files(exercise)  # found before any grading, like a missing mistake file
+    assert [p.key for p in problems] == ["mistakes[0].patch[0].replace"]
+    assert "does not occur in solution.py" in str(problems[0])
+
+    solution.write_text(solution.read_text().replace("h = block(h, attention_mask)", "h = layer(h, attention_mask)"))
+    fixed = solution.read_text().replace("torch.tanh(self.pooler.dense(h[:, 0]))", "torch.tanh(self.pooler.dense(h[:, 0].clone()))")
+    solution.write_text(fixed)  # a fix to the solution reaches the mistakes that do not touch it
+    mistake = next(m for m in exercise.mistakes if m.id == "segments_ignored")
+    assert exercise.mistake_source(mistake) == fixed.replace("self.embeddings(input_ids, token_type_ids)", "self.embeddings(input_ids)")
+    assert health.files(exercise)[0].key == "mistakes[1].patch[0].replace"  # pooler_without_tanh quotes the old line
 
 
 def test_prerequisite_cycle(pack_copy):

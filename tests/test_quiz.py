@@ -7,12 +7,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bertstudy.content import pack as packs
+
+from bertstudy.paths import builtin_pack
 from bertstudy.content.schema import Question, Text
 from bertstudy.errors import UsageError
 from bertstudy.progress.store import Store
 from bertstudy.quiz import grading, schedule
 
-PACK = packs.load(packs.builtin_dir())
+PACK = packs.load(builtin_pack())
 T = Text("x", "x")
 
 

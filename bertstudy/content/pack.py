@@ -14,23 +14,15 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bertstudy import paths
 from bertstudy.content.schema import FORMAT_VERSION, Exercise, Question, Topic
 from bertstudy.errors import ContentError, UsageError
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
-def builtin_dir() -> Path:
-    """The built-in pack: inside the installed wheel, or at the top of a source checkout."""
-    installed = PACKAGE_DIR / "_pack"
-    return installed if installed.is_dir() else PACKAGE_DIR.parent
-
 
 def resolve_dir(option: str | None) -> Path:
     """The pack to use: --content, else BERTSTUDY_CONTENT, else the built-in one."""
     chosen = option or os.environ.get("BERTSTUDY_CONTENT")
     if not chosen:
-        return builtin_dir()
+        return paths.builtin_pack()
     path = Path(chosen).expanduser()
     if not path.is_dir():
         raise UsageError(f"content pack '{chosen}' is not a folder")
@@ -48,7 +40,7 @@ class Pack:
 
     @property
     def name(self) -> str:
-        return "built-in pack" if self.root == builtin_dir() else str(self.root)
+        return "built-in pack" if self.root == paths.builtin_pack() else str(self.root)
 
     def topic(self, topic_id: str) -> Topic:
         if topic_id not in self.topics:
@@ -110,9 +102,7 @@ def _signature(root: Path) -> list[tuple[str, int, int]]:
 
 
 def _cache_file(root: Path) -> Path:
-    from bertstudy.progress.store import home
-
-    return home() / "cache" / f"pack-{hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]}.pickle"
+    return paths.cache() / f"pack-{hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]}.pickle"
 
 
 def collect(root: Path, demo_ids: set[str] | None = None) -> tuple[Pack, list[ContentError]]:

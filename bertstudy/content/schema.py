@@ -195,12 +195,50 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One change of a patch: `replace` occurs exactly once in solution.py, and becomes `by`."""
+
+    replace: str
+    by: str
+
+
+@dataclass(frozen=True)
 class Mistake:
     id: str
     diagnosis: Text
+    patch: list[Edit] = field(default_factory=list)  # edits of solution.py; without any, mistakes/<id>.py
 
     def problems(self) -> Problems:
-        return [] if PY_ID.match(self.id) else [(("id",), f"'{self.id}' must be a Python identifier (it names mistakes/{self.id}.py)")]
+        out: Problems = []
+        if not PY_ID.match(self.id):
+            out.append((("id",), f"'{self.id}' must be a Python identifier (it names the mistake's code)"))
+        for i, edit in enumerate(self.patch):
+            if not edit.replace:
+                out.append((("patch", i, "replace"), "give the text of solution.py to replace"))
+        return out
+
+
+def patched(text: str, patch: list[Edit]) -> tuple[str, Problems]:
+    """`text` with every edit made, and the edits that cannot be: each `replace` must occur exactly
+    once in `text` (the solution as written, not as other edits left it) and overlap no other."""
+    out: Problems = []
+    found = []
+    for i, edit in enumerate(patch):
+        count = text.count(edit.replace)
+        if count != 1:
+            where = "does not occur in solution.py" if count == 0 else f"occurs {count} times in solution.py"
+            out.append((("patch", i, "replace"), f"{where}; quote a piece that occurs exactly once"))
+        else:
+            found.append((text.index(edit.replace), i, edit))
+    found.sort()
+    for (start, _, edit), (after, j, _) in zip(found, found[1:]):
+        if start + len(edit.replace) > after:
+            out.append((("patch", j, "replace"), "overlaps another edit's text; merge the two edits"))
+    if out:
+        return text, out
+    for start, _, edit in reversed(found):
+        text = text[:start] + edit.by + text[start + len(edit.replace):]
+    return text, out
 
 
 @dataclass(frozen=True)
@@ -257,6 +295,25 @@ class Exercise:
     def entry(self) -> str:
         """The name the learner's file must define."""
         return self.define or self.id
+
+    def mistake_path(self, mistake: Mistake) -> Path:
+        """A known mistake's own file (for a patch, where it would be: tracebacks name it)."""
+        return self.folder / "mistakes" / f"{mistake.id}.py"
+
+    def mistake_name(self, mistake: Mistake) -> str:
+        """How `content check` names a known mistake's code."""
+        return f"mistake {mistake.id} (a patch of solution.py)" if mistake.patch else f"mistakes/{mistake.id}.py"
+
+    def mistake_source(self, mistake: Mistake) -> str:
+        """A known mistake's code: its own file, or solution.py with its patch applied."""
+        if not mistake.patch:
+            return self.mistake_path(mistake).read_text(encoding="utf-8")
+        text, problems = patched((self.folder / "solution.py").read_text(encoding="utf-8"), mistake.patch)
+        if problems:
+            from bertstudy.errors import ContentError
+
+            raise ContentError(self.file, None, f"mistakes: {mistake.id}: patch", problems[0][1])
+        return text
 
     def problems(self) -> Problems:
         out: Problems = _version(self.format_version)

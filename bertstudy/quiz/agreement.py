@@ -110,12 +110,13 @@ def table(summary: dict) -> str:
 
 def main() -> None:
     from bertstudy.content import pack as packs
+    from bertstudy.paths import builtin_pack
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--show", action="store_true", help="list every disagreement with the grader's reasons")
     args = parser.parse_args()
-    judged = judge(packs.load(packs.builtin_dir()), args.folder)
+    judged = judge(packs.load(builtin_pack()), args.folder)
     if args.show:
         for j in judged:
             if not j.agrees:
