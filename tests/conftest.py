@@ -60,6 +60,6 @@ def warm_pool():
 def pack_copy(tmp_path) -> Path:
     """A writable copy of the built-in pack, to break on purpose."""
     target = tmp_path / "pack"
-    for part in ("curriculum", "quizzes", "exercises"):
+    for part in ("curriculum", "quizzes", "exercises", "demos"):
         shutil.copytree(builtin_pack() / part, target / part)
     return target

@@ -8,7 +8,6 @@ from bertstudy.content import pack as packs
 
 from bertstudy.paths import builtin_pack
 from bertstudy.content.schema import PARTS_LINE
-from bertstudy.demos import DEMOS
 from bertstudy.errors import ContentError
 from bertstudy.exercises import health
 
@@ -16,7 +15,7 @@ PACK = packs.load(builtin_pack())
 
 
 def test_builtin_pack_has_no_problems():
-    _, errors = packs.collect(builtin_pack(), set(DEMOS))
+    _, errors = packs.collect(builtin_pack())
     assert [str(e) for e in errors] == []
 
 
@@ -26,7 +25,7 @@ def test_topic_is_bilingual_and_linked(topic):
         assert text.en.strip() and text.zh.strip()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in topic.notes.zh), "the Chinese notes contain no Chinese"
     assert "$" not in topic.notes.en + topic.notes.zh, "notes must read in a terminal, not as LaTeX"
-    assert all(d in DEMOS for d in topic.demos)
+    assert all(d in PACK.demos for d in topic.demos)
     assert all(e in PACK.exercises for e in topic.exercises)
     assert all(p in PACK.topics for p in topic.prerequisites)
 
@@ -67,7 +66,7 @@ def test_every_topic_question_kind_is_exercised_by_attention():
 
 
 def _first_error(root):
-    _, errors = packs.collect(root, set(DEMOS))
+    _, errors = packs.collect(root)
     assert errors, "expected a problem"
     return errors[0]
 
@@ -100,7 +99,7 @@ def test_missing_translation_is_reported_at_its_key(pack_copy):
 def test_unknown_key_and_wrong_type(pack_copy):
     path = pack_copy / "curriculum" / "attention.yaml"
     path.write_text(path.read_text().replace("minutes: 45", "minutes: forty\ncolour: red"))
-    _, errors = packs.collect(pack_copy, set(DEMOS))
+    _, errors = packs.collect(pack_copy)
     messages = {e.key: str(e) for e in errors}
     assert "expected a whole number" in messages["minutes"]
     assert "unknown key" in messages["colour"]
@@ -126,7 +125,7 @@ def test_builds_on_names_other_exercises_and_the_starter_keeps_the_parts_line(pa
     spec.write_text(spec.read_text().replace("bert_embedding,", "bert_embeddings,"))
     starter = folder / "starter.py"
     starter.write_text(starter.read_text().replace(PARTS_LINE, "# paste here"))
-    pack, errors = packs.collect(pack_copy, set(DEMOS))
+    pack, errors = packs.collect(pack_copy)
     assert not errors
     problems = health.files(pack.exercises["capstone_bert"])  # found before any grading
     assert [p.key for p in problems] == ["builds_on"] and PARTS_LINE in str(problems[0])
@@ -136,7 +135,7 @@ def test_a_mistake_patch_must_quote_the_solution_exactly_once(pack_copy):
     folder = pack_copy / "exercises" / "capstone_bert"
     solution = folder / "solution.py"
     solution.write_text(solution.read_text().replace("h = layer(h, attention_mask)", "h = block(h, attention_mask)"))
-    pack, errors = packs.collect(pack_copy, set(DEMOS))
+    pack, errors = packs.collect(pack_copy)
     assert not errors
     exercise = pack.exercises["capstone_bert"]
     problems = health.files(exercise)  # found before any grading, like a missing mistake file
@@ -157,7 +156,7 @@ def test_prerequisite_cycle(pack_copy):
     path.write_text(text.replace("prerequisites: [seq2seq]", "prerequisites: [echo]"))
     echo = text.replace("id: attention", "id: echo").replace("prerequisites: [seq2seq]", "prerequisites: [attention]")
     (pack_copy / "curriculum" / "echo.yaml").write_text(echo)
-    _, errors = packs.collect(pack_copy, set(DEMOS))
+    _, errors = packs.collect(pack_copy)
     assert any("cycle: attention -> echo -> attention" in str(e) or "cycle: echo -> attention -> echo" in str(e) for e in errors)
 
 

@@ -16,7 +16,9 @@ import json
 
 import pytest
 
+from bertstudy.content.pack import load
 from bertstudy.demos import compress, draw
+from bertstudy.paths import builtin_pack
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +90,14 @@ def test_figures_describe_the_data(data):
     assert isinstance(students, draw.Lines) and students.x == data["student_steps_logged"]
 
 
+def notes(data, zh):
+    """The notes on the heads and on the students, as the pack tells this data's findings."""
+    demo = load(builtin_pack()).demo("compress")
+    told = [(key, demo.finding(key, values, "zh" if zh else "en")) for key, values in compress.findings(data)]
+    return (" ".join(text for key, text in told if key.startswith("heads_")),
+            " ".join(text for key, text in told if key.startswith(("student", "distillation_"))))
+
+
 @pytest.mark.parametrize("zh", [False, True])
 def test_the_notes_follow_the_numbers(data, zh):
     tells = "区分出了" if zh else "tells them apart"
@@ -97,11 +107,11 @@ def test_the_notes_follow_the_numbers(data, zh):
     r = rows(changed)
     r["heads_most"]["accuracy"] = r["heads_least"]["accuracy"] - 0.2
     r["student_labels"]["accuracy"] = r["student_distilled"]["accuracy"] - 0.1
-    heads_note, student_note = compress.notes(changed, zh)[2:]
+    heads_note, student_note = notes(changed, zh)
     assert tells in heads_note and redundant not in heads_note
     assert ahead in student_note
     r["heads_most"]["accuracy"] = r["heads_least"]["accuracy"]
     r["student_labels"]["accuracy"] = r["student_distilled"]["accuracy"]
-    heads_note, student_note = compress.notes(changed, zh)[2:]
+    heads_note, student_note = notes(changed, zh)
     assert redundant in heads_note and tells not in heads_note
     assert ahead not in student_note

@@ -31,11 +31,10 @@ def check(
     """
     from bertstudy.content import trust
     from bertstudy.content.pack import collect, resolve_dir
-    from bertstudy.demos import DEMOS
     from bertstudy.exercises import health
 
     root = resolve_dir(str(folder)) if folder is not None else context.content_dir()
-    pack, errors = collect(root, set(DEMOS))
+    pack, errors = collect(root)
     broken = {e.file for e in errors}
     sound = []
     for exercise in pack.exercises.values():

@@ -194,6 +194,57 @@ class Question:
         return out
 
 
+@dataclass
+class Demo:
+    """A live demo's entry in the catalogue, and the sentences its findings are told in. The code is
+    bertstudy's (`bertstudy.demos.<id with _ for ->`); its run() reports findings as a key and the
+    values the key's sentence shows, so that both languages tell the same result."""
+
+    id: str
+    topic: str
+    title: Text
+    seconds: float  # wall time of `bertstudy demo run ID` at the default size on a 2-core CPU (benchmarks/demos.py)
+    format_version: int
+    findings: dict[str, Text] = field(default_factory=dict)
+    file: str = field(default="", metadata=DERIVED)
+
+    @property
+    def module(self) -> str:
+        return "bertstudy.demos." + self.id.replace("-", "_")
+
+    def finding(self, key: str, values: dict[str, Any], lang: str) -> str:
+        """The sentence for `key` in `lang`, with `values` filled in (a list joined as the language does)."""
+        join = "、" if lang == "zh" else ", "
+        filled = {k: join.join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
+        return self.findings[key].get(lang).format(**filled)
+
+    def problems(self) -> Problems:
+        out: Problems = _version(self.format_version)
+        if not TOPIC_ID.match(self.id):
+            out.append((("id",), f"'{self.id}' is not a demo id; use lower-case letters, digits and '-'"))
+        if self.seconds <= 0:
+            out.append((("seconds",), "must be a positive number of seconds"))
+        for key, text in self.findings.items():
+            fields = [placeholders(text.en), placeholders(text.zh)]
+            for lang, found in zip(("en", "zh"), fields):
+                if isinstance(found, str):
+                    out.append((("findings", key, lang), found))
+            if all(isinstance(f, set) for f in fields) and fields[0] != fields[1]:
+                out.append((("findings", key), f"en fills in {{{', '.join(sorted(fields[0]))}}} but zh "
+                                                f"{{{', '.join(sorted(fields[1]))}}}; both must show the same values"))
+        return out
+
+
+def placeholders(text: str) -> set[str] | str:
+    """The names a sentence fills in (`{name}`, `{name:.1f}`), or why it cannot be filled."""
+    import string
+
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        return f"{exc}; write a literal brace as {{{{ or }}}}"
+
+
 @dataclass(frozen=True)
 class Edit:
     """One change of a patch: `replace` occurs exactly once in solution.py, and becomes `by`."""

@@ -17,8 +17,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import i18n
+from bertstudy.demos import draw, main
 from bertstudy.reference import pretrained
 from bertstudy.reference.attention import scaled_dot_product_attention
 from bertstudy.reference.positions import sinusoidal_positional_encoding
@@ -61,8 +61,12 @@ def real_heads(sentence: str) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    if pretrained.available():
-        return real_heads(SENTENCE)
+    data = real_heads(SENTENCE) if pretrained.available() else similarity_heads(quick)
+    return data | {"findings": findings(data)}
+
+
+def similarity_heads(quick: bool) -> dict[str, Any]:
+    """Without the pretrained model: attention with no learned projections over fixed word vectors."""
     tokens = SENTENCE.split()
     x = embed(tokens, 32 if quick else 64)  # (L, d_model)
     _, weights = scaled_dot_product_attention(x, x, x)  # (L, L)
@@ -87,24 +91,16 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
     return out
 
 
-def show(data: dict[str, Any]) -> None:
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
+def findings(data: dict[str, Any]) -> list[list]:
     if data["model"] is None:
-        note = ("相同的词得到相同的向量，且没有学习到的投影，所以每个词最关注自己和同一个词的其他出现位置。"
-                f"安装预训练模型后可看到真实的注意力头：{pretrained.INSTALL}" if zh else
-                "Equal words get equal vectors and there are no learned projections, so each token attends most to "
-                f"itself and to the other copies of its word. For real heads, install the pretrained model: {pretrained.INSTALL}")
-    else:
-        prev, following = data["heads"]
-        note = (f"每行之和为 1。第一个头平均把 {prev['score']:.0%} 的权重放在前一个词元上，第二个头把 "
-                f"{following['score']:.0%} 放在后一个词元上：只看相对位置、不看词义的位置型头（Clark et al. 2019 在 BERT 中发现了这类头）。"
-                if zh else
-                f"Each row sums to 1. The first head puts {prev['score']:.0%} of its weight on the previous token on average, "
-                f"the second {following['score']:.0%} on the next one: positional heads that look at relative position, not "
-                "meaning (Clark et al. 2019 found such heads in BERT).")
-    console.note(note)
+        return [["similarity", {"install": pretrained.INSTALL}]]
+    previous, following = data["heads"]
+    return [["positional_heads", {"previous": previous["score"], "next": following["score"]}]]
+
+
+def show(data: dict[str, Any]) -> None:
+    draw.show(*figures(data))
 
 
 if __name__ == "__main__":
-    show(run())
+    main("attention-heatmap")

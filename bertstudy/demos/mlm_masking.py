@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.reference.pretraining import (
     chinese_word_continuations,
     mask_tokens,
@@ -184,7 +184,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     tokenizer = BertTokenizer()
     gen = torch.Generator().manual_seed(0)
     tokens = ["[CLS]", *tokenizer.tokenize(SENTENCE_A), "[SEP]", *tokenizer.tokenize(SENTENCE_B), "[SEP]"]
-    return {
+    data = {
         "sentence_a": SENTENCE_A, "sentence_b": SENTENCE_B, "tokens": tokens,
         "dynamic": dynamic_epochs(tokenizer, tokens, 4, gen),
         "statistics": statistics(tokenizer, 200 if quick else 800, gen),
@@ -192,6 +192,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "whole_words": whole_words(tokenizer, 600 if quick else 3000),
         "chinese": chinese(tokenizer, 3),
     }
+    return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -262,28 +263,9 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(esc(names[row["name"]][0 if zh else 1]), f"{row['measured']:.4f}", f"{row['expected']:.4f}",
                       f"±{row['bound']:.4f}", "[ok]✓[/ok]" if row["within"] else "[fail]✗[/fail]")
     out.print(table)
-    ps = st["per_sequence"]
-    console.note(
-        (f"每个 128 词元的序列：逐词元抽样平均选中 {ps['bernoulli_mean']:.1f} 个，标准差 {ps['bernoulli_std']:.2f}"
-         f"（理论 √(126·0.15·0.85) = {ps['bernoulli_theory_std']:.2f}），有的序列可能一个都不选；Google 的脚本每个序列恰好选 "
-         f"{ps['fixed_expected']} 个 = round(128 × 0.15)（实测平均 {ps['fixed_mean']:.1f}，标准差 {ps['fixed_std']:.1f}）。")
-        if zh else
-        (f"Per 128-token sequence: per-token draws select {ps['bernoulli_mean']:.1f} on average with a standard deviation of "
-         f"{ps['bernoulli_std']:.2f} (theory √(126·0.15·0.85) = {ps['bernoulli_theory_std']:.2f}), and may select none; "
-         f"Google's script selects exactly {ps['fixed_expected']} = round(128 × 0.15) in every sequence (measured mean "
-         f"{ps['fixed_mean']:.1f}, standard deviation {ps['fixed_std']:.1f})."))
     out.print()
     figs = figures(data)
     draw.show(*figs[:2])
-    ep = data["epochs"]
-    console.note(
-        (f"{ep['epoch'][-1]} 轮之后：动态掩码让 {ep['dynamic'][-1]:.0%} 的词元至少进入过一次损失（理论 1 - 0.85^N = "
-         f"{ep['theory'][-1]:.0%}）；BERT 把数据复制 10 份、各用一个静态掩码，最多 1 - 0.85^10 = 80%；只用一个静态掩码，"
-         f"永远只有 15%。这就是 RoBERTa 改用动态掩码的原因。")
-        if zh else
-        (f"After {ep['epoch'][-1]} epochs dynamic masking has put {ep['dynamic'][-1]:.0%} of the tokens into the loss at least "
-         f"once (theory 1 - 0.85^N = {ep['theory'][-1]:.0%}); BERT's 10 copies of the data, each with its own static mask, reach "
-         "at most 1 - 0.85^10 = 80%; one static mask stays at 15% forever. Hence RoBERTa's dynamic masking."))
     out.print()
     ww = data["whole_words"]
     out.print("[title]" + esc(f"逐词元掩码与全词掩码（Google 的固定数量：{ww['budget']} 个预测）：" if zh else
@@ -299,9 +281,6 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(esc(word), f"{a:.2f}", f"{b:.2f}")
     out.print(table)
     draw.show(*figs[2:])
-    console.note("列号 j 与行首的编号对应。全词掩码的热力图中，同一个词的各个片段组成值为 1.0 的方块；逐词元掩码没有这种结构。"
-                 if zh else "Column j is the token numbered j on the left. In the whole word heatmap the pieces of one word "
-                 "form blocks of 1.0; per-token masking has no such structure.")
     out.print()
     ch = data["chinese"]
     out.print("[title]" + esc("中文全词掩码：一字一个词元，词的边界来自分词（这里手工给出，代替 LTP）：" if zh else
@@ -311,11 +290,14 @@ def show(data: dict[str, Any]) -> None:
     for name, label in (("per_character", "逐字" if zh else "per character"), ("whole_word", "全词" if zh else "whole word   ")):
         for row in ch["examples"][name]:
             out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
-    console.note(
-        "“##”只在分组时使用：词元本身仍是单个汉字，输入模型的 id 不变。“遮住”是广义的：被选中的字也可能保持不变或换成随机字。"
-        if zh else "The '##' marks are for grouping only: the tokens stay single characters and their ids do not change. "
-        "'Masked' is meant broadly: a chosen character may also stay or become a random one.")
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    ps, ep = data["statistics"]["per_sequence"], data["epochs"]
+    return [["per_sequence", ps],
+            ["epochs", {"epochs": ep["epoch"][-1], "dynamic": ep["dynamic"][-1], "theory": ep["theory"][-1]}],
+            ["whole_word_blocks", {}], ["chinese_grouping", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("mlm-masking")

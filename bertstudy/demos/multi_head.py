@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.masks import padding_mask
@@ -118,7 +118,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     real = test["real"]
     profile = head_profile(weights, test)
     every = max(1, num_steps // 40)
-    return {
+    data = {
         "steps": num_steps, "letters": LETTERS, "example": list(EXAMPLE),
         "loss_steps": list(range(0, num_steps, every)),
         "loss": {k: [sum(v[i:i + every]) / len(v[i:i + every]) for i in range(0, num_steps, every)] for k, v in curve.items()},
@@ -128,6 +128,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "previous_head": max(range(len(profile)), key=lambda h: profile[h]["previous"]),
         "example_weights": example_weights[0].tolist(),  # (heads, L, L)
     }
+    return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -158,20 +159,13 @@ def show(data: dict[str, Any]) -> None:
     for head, profile in enumerate(data["heads"]):
         table.add_row(str(head + 1), f"{profile['previous']:.2f}", f"{profile['partner']:.2f}")
     out.print(table)
-    acc = data["accuracy"]
-    other = 2 - data["previous_head"]
-    if zh:
-        note = (f"两个头训练 {data['steps']} 步后，第 {data['previous_head'] + 1} 个头按位置看前一个字母（热力图中对角线正下方的一条斜线），"
-                f"第 {other} 个头按内容去找同一字母的另一种大小写，不管它在哪里；没有配对字母的字母就看它自己。"
-                f"准确率：前一个字母 {acc['previous']:.0%}，配对字母的位置 {acc['partner']:.0%}。"
-                "谁做哪件事并没有事先指定，换一个随机种子，两个头的分工可能对调。")
-    else:
-        note = (f"After {data['steps']} steps, head {data['previous_head'] + 1} looks one step back by position (the line just "
-                f"below the diagonal) and head {other} looks, by content, for the same letter in the other case wherever it "
-                f"stands; a letter without a partner looks at itself. Accuracy: previous letter {acc['previous']:.0%}, "
-                f"partner's position {acc['partner']:.0%}. Nothing assigned the jobs: with another seed the heads may swap them.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["division_of_labour", {"steps": data["steps"], "previous_head": data["previous_head"] + 1,
+                                    "other_head": 2 - data["previous_head"], "previous": data["accuracy"]["previous"],
+                                    "partner": data["accuracy"]["partner"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("multi-head")

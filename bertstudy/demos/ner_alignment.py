@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.basics import cross_entropy
 from bertstudy.reference.bert import BertConfig, BertForTokenClassification
@@ -176,7 +176,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     shown = [i for i, (words, _) in enumerate(test_sentences) if any(len(tokenizer.tokenize(w)) > 2 for w in words)][:4]
     probe = shown[0] if shown else 0
     probe_tokens, _ = tokenize_words(tokenizer, test_sentences[probe][0])
-    return {
+    data = {
         "labels": list(LABELS),
         "alignment": [_alignment(tokenizer, words, labels) for words, labels in SHOWN],
         "n_train": n_train, "n_test": n_test, "epochs": epochs, "learning_rate": LEARNING_RATE,
@@ -191,6 +191,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                   "unknown": (test["input_ids"][probe, :len(probe_tokens)] == unk).tolist(),  # read as [UNK]
                   "probabilities": test_logits[probe, :len(probe_tokens)].softmax(dim=-1).tolist()},
     }
+    return data | {"findings": findings(data)}
 
 
 def _alignment(tokenizer: BertTokenizer, words: list[str], labels: list[str]) -> dict[str, Any]:
@@ -239,13 +240,6 @@ def show(data: dict[str, Any]) -> None:
                           f"[muted]{first_name}[/muted]" if first == IGNORE_INDEX else first_name,
                           f"[muted]{_label_name(every, labels)}[/muted]" if every == IGNORE_INDEX else _label_name(every, labels))
         out.print(table)
-    console.note(
-        "-100 是交叉熵的 ignore_index：[CLS]、[SEP] 和一个词中第一个之后的子词都不产生损失。若标注所有子词，"
-        "B- 在第一个子词之后要改成 I-，否则一个词会被读成几个实体的开头。" if zh else
-        "-100 is the cross-entropy's ignore_index: [CLS], [SEP] and the later pieces of a word add no loss. When "
-        "every sub-token is labelled, B- must become I- after the first piece, or one word would read as several "
-        "entities starting.")
-    out.print()
     loss, heatmap = figures(data)
     draw.show(loss)
     table = Table(title="留出句子（人名、地名、机构名都是训练中没见过的）" if zh else "Held-out sentences (every name is new to the model)")
@@ -259,23 +253,12 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     out.print()
     draw.show(heatmap)
-    if zh:
-        note = (f"微型 BertForTokenClassification（随机初始化）在 {data['n_train']} 个模板句上训练了 {data['epochs']} 轮。"
-                f"在 {data['n_test']} 个留出句上，按词计的准确率为 {data['word_accuracy']:.0%}（全部标成 O 也能得 "
-                f"{data['o_share']:.0%}），实体词上为 {data['entity_word_accuracy']:.0%}。这些名字模型从未见过，读进来大多是 [UNK]，"
-                f"只能靠上下文判断（“moved to”之后多半是地名）；训练时随机把 {data['word_dropout']:.0%} 的词换成 [UNK]（词级 dropout），正是为了让它学会这一点。"
-                "每个词的预测都在它的第一个子词上读取，与训练时计算损失的位置一致。")
-    else:
-        note = (f"A tiny BertForTokenClassification (random initialisation) trained for {data['epochs']} epochs on "
-                f"{data['n_train']} template sentences. On {data['n_test']} held-out sentences it labels "
-                f"{data['word_accuracy']:.0%} of the words correctly (labelling every word O would score "
-                f"{data['o_share']:.0%}), and {data['entity_word_accuracy']:.0%} of the entity words. It never saw these "
-                "names, whose pieces mostly read as [UNK], so it must go by the context (after 'moved to' comes a place); hiding "
-                f"{data['word_dropout']:.0%} of the words behind [UNK] during training (word dropout) taught it to. Each "
-                "word's prediction is read at its "
-                "first sub-token, where the loss was computed.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["ignore_index", {}], ["trained", {key: data[key] for key in (
+        "n_train", "epochs", "n_test", "word_accuracy", "o_share", "entity_word_accuracy", "word_dropout")}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("ner-alignment")

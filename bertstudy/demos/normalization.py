@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread
 from bertstudy.reference.basics import batch_norm, layer_norm
 
@@ -76,13 +76,14 @@ def run(quick: bool = False) -> dict[str, Any]:
     depth = 12 if quick else 24
     with one_thread():
         norms = {variant: gradient_norms(depth, variant, torch.Generator().manual_seed(1)) for variant in VARIANTS}
-    return {
+    data = {
         "input": x.tolist(), "batch_norm": bn.tolist(), "layer_norm": ln.tolist(),
         "stats": {"input": statistics(x), "batch_norm": statistics(bn), "layer_norm": statistics(ln)},
         "other_batch_change": {"batch_norm": (bn_other[0] - bn[0]).abs().max().item(),
                                "layer_norm": (ln_other[0] - ln[0]).abs().max().item()},
         "depth": depth, "width": WIDTH, "layers": list(range(1, depth + 1)), "grad_norms": norms,
     }
+    return data | {"findings": findings(data)}
 
 
 def _names(zh: bool) -> dict[str, str]:
@@ -138,33 +139,15 @@ def show(data: dict[str, Any]) -> None:
     table.add_row("样本 0 换一个批次后输出的最大变化" if zh else "example 0 in another batch: largest change", "",
                   f"{change['batch_norm']:.3f}", f"{change['layer_norm']:.3f}")
     out.print(table)
-    note = ("BatchNorm 让每个特征（列）在批次上标准化，所以一个样本的输出取决于同批的其他样本；LayerNorm 让每个样本（行）"
-            "在自己的特征上标准化，与批次无关，对长度不一、带填充的序列也一样适用，这正是 Transformer 和 BERT 用它的原因。"
-            if zh else
-            "BatchNorm standardises each feature (column) over the batch, so an example's output depends on the other "
-            "examples in its batch; LayerNorm standardises each example (row) over its own features, independent of the "
-            "batch and of padding in variable-length sequences, which is why Transformers and BERT use it.")
-    console.note(note)
     out.print()
     draw.show(grads)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     norms = data["grad_norms"]
-    ratio = {v: norms[v][0] / norms[v][-1] for v in VARIANTS}
-    if zh:
-        note = (f"{data['depth']} 层、宽 {data['width']} 的 sigmoid MLP：普通堆叠时，第 1 层的梯度只有最后一层的 "
-                f"{ratio['plain']:.1e} 倍：每经过一层都要乘上 σ'（≤ 1/4），梯度随深度指数级消失。加上残差连接后，"
-                f"∂(x + f(x))/∂x = I + ∂f/∂x，恒等路径把梯度送回每一层，第 1 层仍有最后一层的 {ratio['residual']:.2f} 倍"
-                "（剩下的差距来自残差流随深度变大，后面的层输入更大，权重梯度也更大）；再加上 Pre-LN，每个分支的输入"
-                f"都先被归一化，各层的梯度几乎一样大（比值 {ratio['pre_ln']:.2f}）。")
-    else:
-        note = (f"A sigmoid MLP of {data['depth']} layers, {data['width']} wide: stacked plainly, layer 1's gradient is "
-                f"{ratio['plain']:.1e} times the last layer's, because every layer multiplies it by σ' (≤ 1/4), so it "
-                "vanishes exponentially with depth. With residual connections ∂(x + f(x))/∂x = I + ∂f/∂x: the identity "
-                f"path carries the gradient back to every layer, and layer 1 still gets {ratio['residual']:.2f} of the last "
-                "layer's (the rest of the gap comes from the residual stream growing with depth, which gives later layers "
-                "larger inputs and so larger weight gradients). With pre-LN as well, every branch sees normalised inputs "
-                f"and every layer gets about the same gradient (ratio {ratio['pre_ln']:.2f}).")
-    console.note(note)
+    ratios = {v: norms[v][0] / norms[v][-1] for v in VARIANTS}
+    return [["batch_vs_layer", {}], ["gradients_by_depth", {"depth": data["depth"], "width": data["width"], **ratios}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("normalization")

@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.reference.finetuning import decode_answer, qa_best_span, span_scores
 from bertstudy.reference.tokenization import BertTokenizer
 
@@ -109,8 +109,9 @@ def decode(tokenizer: BertTokenizer, question: dict[str, Any], seed: int) -> dic
 def run(quick: bool = False) -> dict[str, Any]:
     """quick changes nothing: nothing is trained, decoding takes milliseconds."""
     tokenizer = BertTokenizer()
-    return {"passage": PASSAGE, "max_answer_length": MAX_ANSWER_LENGTH,
+    data = {"passage": PASSAGE, "max_answer_length": MAX_ANSWER_LENGTH,
             "examples": [decode(tokenizer, q, seed=n) for n, q in enumerate(QUESTIONS)]}
+    return data | {"findings": findings(data)}
 
 
 def _text(example: dict[str, Any], span: list[int]) -> str:
@@ -196,18 +197,6 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     out.print()
     draw.show(_labelled(grid, data))
-    naive, best = first["naive"], first["best"]
-    naive_reason = REASONS[first["naive_problem"]][1 if zh else 0] if first["naive_problem"] else ("合法" if zh else "valid")
-    if zh:
-        note = (f"分别取 argmax 得到起点 {naive[0]}（{first['tokens'][naive[0]]}）和终点 {naive[1]}（{first['tokens'][naive[1]]}）："
-                f"{naive_reason}。在 {first['n_pairs']} 个 (起点, 终点) 组合中只有 {first['n_valid']} 个合法；"
-                f"其中得分最高的是 {best[0]}..{best[1]}，“{_text(first, best)}”，得分 {first['best_score']:.2f}。")
-    else:
-        note = (f"The separate argmaxes give start {naive[0]} ({first['tokens'][naive[0]]}) and end {naive[1]} "
-                f"({first['tokens'][naive[1]]}): {naive_reason}. Of the {first['n_pairs']} (start, end) pairs only "
-                f"{first['n_valid']} are valid; the best of them is {best[0]}..{best[1]}, '{_text(first, best)}', "
-                f"score {first['best_score']:.2f}.")
-    console.note(note)
     out.print()
 
     out.print(f"[title]{console.esc(('SQuAD 2.0，问题：' if zh else 'SQuAD 2.0, question: ') + second['question'])}[/title]")
@@ -220,17 +209,19 @@ def show(data: dict[str, Any]) -> None:
         prediction = ("无答案 (0, 0)" if zh else "no answer (0, 0)") if span == [0, 0] else f"“{_text(second, span)}” {tuple(span)}"
         table.add_row(f"{decision['threshold']:g}", f"{diff:.2f}", console.esc(prediction))
     out.print(table)
-    if zh:
-        note = (f"[CLS] 片段的得分 null_score = start[0] + end[0] = {second['null_score']:.2f}，最佳合法片段"
-                f"“{_text(second, second['best'])}”得分 {second['best_score']:.2f}。当 null_score − best_score 大于阈值时"
-                "预测“无答案”（Google run_squad.py 的规则，默认阈值 0，实际要在开发集上调）。阈值越高，模型越倾向于硬给出一个答案。")
-    else:
-        note = (f"The [CLS] span scores null_score = start[0] + end[0] = {second['null_score']:.2f}; the best valid span, "
-                f"'{_text(second, second['best'])}', scores {second['best_score']:.2f}. The prediction is 'no answer' when "
-                "null_score − best_score exceeds the threshold (the rule of Google's run_squad.py; its default is 0, and it "
-                "is tuned on dev data). The higher the threshold, the more readily the model answers anyway.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    first, second = data["examples"]
+    naive, best = first["naive"], first["best"]
+    tokens = first["tokens"]
+    argmaxes = {"start": naive[0], "start_token": tokens[naive[0]], "end": naive[1], "end_token": tokens[naive[1]],
+                "pairs": first["n_pairs"], "valid": first["n_valid"], "best_start": best[0], "best_end": best[1],
+                "best_text": _text(first, best), "best_score": first["best_score"]}
+    return [[f"argmax_{first['naive_problem'] or 'valid'}", argmaxes],
+            ["no_answer", {"null_score": second["null_score"], "best_text": _text(second, second["best"]),
+                           "best_score": second["best_score"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("qa-span")

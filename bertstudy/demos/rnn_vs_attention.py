@@ -25,7 +25,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.attention import multi_head_attention
 from bertstudy.reference.recurrent import rnn_forward
@@ -99,9 +99,10 @@ def run(quick: bool = False) -> dict[str, Any]:
             if n in gradient_lengths:
                 data["rnn_gradient"].append(first_to_last_gradient(through_rnn, x, gradient_weights["rnn"], u))
                 data["attention_gradient"].append(first_to_last_gradient(through_attention, x, gradient_weights["attention"], u))
-    return {"d_model": D_MODEL, "heads": HEADS, "lengths": lengths, "repeats": repeats, "gradient_lengths": gradient_lengths,
+    result = {"d_model": D_MODEL, "heads": HEADS, "lengths": lengths, "repeats": repeats, "gradient_lengths": gradient_lengths,
             "rnn_sequential_steps": lengths, "attention_sequential_steps": [1] * len(lengths),
             "rnn_path_length": [n - 1 for n in gradient_lengths], "attention_path_length": [1] * len(gradient_lengths), **data}
+    return result | {"findings": findings(result)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -151,32 +152,17 @@ def show(data: dict[str, Any]) -> None:
                          str(data["attention_path_length"][i]), f"{data['attention_gradient'][i]:.1e}")
     out.print(gradient)
     draw.show(*figures(data))
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     ratios = [rnn / attention for rnn, attention in zip(data["rnn_ms"], data["attention_ms"])]
     best = max(range(len(ratios)), key=ratios.__getitem__)
-    note = (f"RNN 必须一步一步地算，每一步都要等上一步的结果，耗时随 n 线性增长；在 n = {data['lengths'][best]} 时它比自注意力慢 "
-            f"{ratios[best]:.1f} 倍。自注意力的计算量是 O(n²·d)，但写成了几个大矩阵乘法，一次算完所有位置。"
-            if zh else
-            f"The RNN must go step by step, each step waiting for the last, so its time grows linearly with n; at "
-            f"n = {data['lengths'][best]} it is {ratios[best]:.1f}× slower than self-attention. Self-attention does "
-            "O(n²·d) work, but as a few large matrix products over all positions at once.")
+    out = [["sequential", {"n": data["lengths"][best], "ratio": ratios[best]}]]
     crossing = next((n for n, r in zip(data["lengths"], ratios) if r < 1), None)
     if crossing is not None:
-        note += (f"不过在单个 CPU 线程上，n² 的计算量终究会占上风：到 n = {crossing}（远大于 d = {data['d_model']}）时，"
-                 "自注意力反而更慢（Vaswani 等人也指出，n 小于 d 时自注意力更省）。GPU 会并行执行这些矩阵乘法，"
-                 "把这个交叉点推得远得多。"
-                 if zh else
-                 f" On one CPU thread the n² work wins in the end, though: at n = {crossing}, far beyond "
-                 f"d = {data['d_model']}, attention is the slower one (Vaswani et al. note that self-attention is "
-                 "the cheaper while n < d). A GPU runs those products in parallel and pushes that point much further out.")
-    console.note(note)
-    note = ("RNN 中第一个词的信息要经过 n − 1 次循环才能到达最后一个位置，梯度每一步都被乘上一个小于 1 的因子，随 n 指数级消失；"
-            "自注意力中任意两个位置之间只隔一步，梯度只因注意力权重分摊到 n 个位置上而缓慢变小。"
-            if zh else
-            "In the RNN the first token reaches the last position through n − 1 applications of the cell, and the "
-            "gradient is multiplied by a factor below 1 at each, so it vanishes exponentially in n. In self-attention "
-            "any two positions are one step apart; the gradient only thins slowly as the weights spread over n positions.")
-    console.note(note)
+        out.append(["n_squared_wins", {"n": crossing, "d": data["d_model"]}])
+    return out + [["path_length", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("rnn-vs-attention")

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 
 NUM_KEYS = 16  # keys per query
 
@@ -66,10 +66,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     num_queries = 500 if quick else 2000  # queries averaged over, per width
     rows = [measure(d_k, num_queries, gen) for d_k in widths]
     example_d_k = 64
-    return {"num_keys": NUM_KEYS, "num_queries": num_queries, "rows": rows,
+    data = {"num_keys": NUM_KEYS, "num_queries": num_queries, "rows": rows,
             "uniform_entropy": math.log2(NUM_KEYS), "uniform_jacobian": softmax_jacobian_norm(
                 torch.full((NUM_KEYS,), 1.0 / NUM_KEYS, dtype=torch.float64)).item(),
             "example_d_k": example_d_k, "example": example_rows(example_d_k, gen)}
+    return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -113,23 +114,14 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     out.print()
     draw.show(*figures(data))
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     rows = data["rows"]
-    start = rows[0]["entropy_unscaled"]
     scaled = [r["entropy_scaled"] for r in rows]
-    if zh:
-        note = (f"q·k 是 d_k 个方差为 1 的乘积之和，所以它的标准差约为 √d_k。不缩放时，d_k 越大，权重越集中到一个键上："
-                f"熵从 {start:.2f} 比特（完全均匀的权重是 {data['uniform_entropy']:.0f} 比特）降到 {rows[-1]['entropy_unscaled']:.2f}，"
-                f"雅可比矩阵 diag(p) − p pᵀ 也趋于 0，传给 W_Q 和 W_K 的梯度随之消失。除以 √d_k 后，分数在任何宽度下方差都是 1，"
-                f"这些量几乎不变（熵保持在 {min(scaled):.2f} 到 {max(scaled):.2f} 比特之间）。")
-    else:
-        note = (f"q·k sums d_k products of variance 1, so its standard deviation is about √d_k. Unscaled, the wider the "
-                f"vectors, the more the weight piles onto one key: the entropy falls from {start:.2f} bits (perfectly even "
-                f"weights would give {data['uniform_entropy']:.0f}) to {rows[-1]['entropy_unscaled']:.2f}, and the Jacobian "
-                "diag(p) − p pᵀ shrinks towards 0, so the gradients that reach W_Q and W_K vanish. Divided by √d_k, the "
-                f"scores have variance 1 at every width and these numbers barely move (the entropy stays between "
-                f"{min(scaled):.2f} and {max(scaled):.2f} bits).")
-    console.note(note)
+    return [["saturation", {"start": rows[0]["entropy_unscaled"], "uniform": data["uniform_entropy"],
+                            "end": rows[-1]["entropy_unscaled"], "low": min(scaled), "high": max(scaled)}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("scaling-sqrt-dk")

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.decoding import beam_search, greedy_decode
 from bertstudy.reference.optim import Adam
@@ -115,12 +115,13 @@ def run(quick: bool = False) -> dict[str, Any]:
             _, weights = model(example, teacher_forcing_inputs(target, BOS))  # (1, S + 1, S)
     every = max(1, settings["steps"] // 50)
     curve = [sum(losses[i:i + every]) / len(losses[i:i + every]) for i in range(0, len(losses), every)]
-    return {
+    data = {
         "settings": settings, "losses": losses, "curve_step": [float(i + every) for i in range(0, len(losses), every)],
         "curve": curve, **scores,
         "example": [d for d in EXAMPLE[:settings["max_len"]]], "example_answer": [token_text(t) for t in answer],
         "alignment": weights[0].tolist(),
     }
+    return data | {"findings": findings(data)}
 
 
 def token_text(token: int) -> str:
@@ -163,24 +164,15 @@ def show(data: dict[str, Any]) -> None:
     for label_zh, label_en, value in rows:
         table.add_row(label_zh if zh else label_en, f"{100 * value:.1f}%")
     out.print(table)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     example = " ".join(str(d) for d in data["example"])
     answer = " ".join(data["example_answer"])
     right = " ".join(str(d) for d in reversed(data["example"])) + " <eos>"
-    verdict = ("（正确）" if answer == right else f"（错误：正确答案是 {right}）") if zh else \
-        (" (right)" if answer == right else f" (wrong: the answer is {right})")
-    band = data["anti_diagonal_band"]
-    note = (f"例子 {example} 的贪心解码结果为 {answer}{verdict}。反转时，第 t 个输出数字正是第 L − 1 − t 个输入数字，"
-            f"所以训练好的注意力沿着反对角线分布（{band:.0%} 落在它 ±1 以内）：解码器学会了每一步该回看源序列的哪个位置，"
-            "没有人教过它对齐。"
-            "编码器是单向的，位置 j 的状态也带着 j 之前的信息，所以部分权重会落到相邻的位置上。"
-            if zh else
-            f"Greedy decoding turns {example} into {answer}{verdict}. Reversing, output digit t is input digit "
-            f"L − 1 − t, so trained attention lies along the anti-diagonal ({band:.0%} within ±1 of it): the decoder "
-            "learned where in the source to look at each "
-            "step, and nobody taught it the alignment. The encoder reads left to right, so the state at position j "
-            "also carries the digits before j, and some weight lands on the neighbours.")
-    console.note(note)
+    values = {"example": example, "answer": answer, "right": right, "band": data["anti_diagonal_band"]}
+    return [["decoded_right" if answer == right else "decoded_wrong", values], ["alignment", values]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("seq2seq-reverse")

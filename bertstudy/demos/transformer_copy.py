@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.transformer import Transformer
@@ -123,10 +123,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     with one_thread():
         results = {task: train(task, num_steps, max_len, seed) for seed, task in enumerate(TASKS)}
     every = max(1, num_steps // 50)
-    return {"steps": num_steps, "max_len": max_len, "loss_steps": list(range(0, num_steps, every)),
+    data = {"steps": num_steps, "max_len": max_len, "loss_steps": list(range(0, num_steps, every)),
             "loss": {task: [sum(r["loss"][i:i + every]) / len(r["loss"][i:i + every]) for i in range(0, num_steps, every)]
                      for task, r in results.items()},
             "tasks": {task: {k: v for k, v in r.items() if k != "loss"} for task, r in results.items()}}
+    return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -161,26 +162,18 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(("复制" if zh else "copy") if task == "copy" else ("反转" if zh else "reverse"),
                       f"{r['exact_match']:.0%}", f"{r['on_same_position']:.2f} / {r['on_mirrored_position']:.2f}", shown)
     out.print(table)
+
+
+TIE = 0.05  # exact-match rates within 5 points on 200 strings: a tie
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     copy, reverse = data["tasks"]["copy"], data["tasks"]["reverse"]
-    gap = copy["exact_match"] - reverse["exact_match"]  # within 5 points on 200 strings: a tie
-    if zh:
-        note = ("交叉注意力热力图中，行是解码器这一步要输出的词元，列是源词元（取各头的平均）。"
-                f"复制时，第 i 个输出词元应当关注第 i 个源词元（对角线），这次落在那里的权重平均为 {copy['on_same_position']:.2f}；"
-                f"反转时应当关注镜像位置（反对角线），为此模型还得从填充开始的位置判断源序列有多长，这次平均为 "
-                f"{reverse['on_mirrored_position']:.2f}。"
-                + f"在 {data['steps']} 步内，" + ("反转比复制学得慢。" if gap > 0.05 else "复制比反转学得慢。" if gap < -0.05 else
-                                                  "两者学得差不多。"))
-    else:
-        note = ("In the cross-attention heatmaps, rows are the token the decoder outputs at that step and columns the "
-                "source tokens (averaged over heads). To copy, output token i should attend to source token i (the "
-                f"diagonal): {copy['on_same_position']:.2f} of its weight does, on average. To reverse, it should attend "
-                "to the mirrored position (the anti-diagonal), which also needs the source's length, read from where the "
-                f"padding starts: {reverse['on_mirrored_position']:.2f} does. "
-                + f"In {data['steps']} steps, " + ("reversing is learned more slowly than copying." if gap > 0.05 else
-                                                   "copying is learned more slowly than reversing." if gap < -0.05 else
-                                                   "both are learned about as well."))
-    console.note(note)
+    gap = copy["exact_match"] - reverse["exact_match"]
+    pace = "reverse_slower" if gap > TIE else "copy_slower" if gap < -TIE else "alike"
+    return [["cross_attention", {"same": copy["on_same_position"], "mirrored": reverse["on_mirrored_position"]}],
+            [pace, {"steps": data["steps"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("transformer-copy")

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.recurrent import GRU, LSTM, RNN
 
@@ -70,8 +70,9 @@ def run(quick: bool = False) -> dict[str, Any]:
         slope = torch.cov(torch.stack([d, mean_log[1:]]))[0, 1] / d.var()  # least-squares slope of log10 norm against d
         decay[key] = 10 ** slope.item()  # the factor by which the norm shrinks per step back
     params = {key: sum(p.numel() for p in MODELS[key][0](INPUT, HIDDEN).parameters()) for key in MODELS}
-    return {"length": length, "seeds": seeds, "batch": BATCH, "input": INPUT, "hidden": HIDDEN,
+    data = {"length": length, "seeds": seeds, "batch": BATCH, "input": INPUT, "hidden": HIDDEN,
             "distance": distance, "norms": norms, "decay_per_step": decay, "parameters": params}
+    return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -102,25 +103,13 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(console.esc(label(key)), str(data["parameters"][key]), f"{data['decay_per_step'][key]:.3f}",
                       f"{values[10]:.1e}", f"{values[mid]:.1e}", f"{values[far]:.1e}")
     out.print(table)
-    decay = data["decay_per_step"]
-    note = (f"每往回一步，RNN 的梯度乘上 W_hh 和 tanh 的导数，平均缩小为原来的 {decay['rnn']:.2f} 倍，呈指数衰减。"
-            f"门控单元多了一条不经过矩阵乘法的路径（LSTM 的 c_t = f ⊙ c_(t−1) + …，GRU 的 h_t = z ⊙ h_(t−1) + …），"
-            f"所以衰减慢一些（LSTM {decay['lstm']:.2f}，GRU {decay['gru']:.2f}）。但默认初始化下 σ(0) = 0.5，"
-            f"门只开了一半，梯度照样会消失；把遗忘门偏置加 1，σ(1) ≈ 0.73，每往回一步就只乘以 {decay['lstm_forget_bias']:.2f}。"
-            if zh else
-            f"Each step back, the RNN's gradient is multiplied by W_hh and tanh's derivative and shrinks to "
-            f"{decay['rnn']:.2f} of itself on average: exponential decay. The gated cells have a path that skips the "
-            f"matrix product (the LSTM's c_t = f ⊙ c_(t−1) + …, the GRU's h_t = z ⊙ h_(t−1) + …), so they fade more "
-            f"slowly (LSTM {decay['lstm']:.2f}, GRU {decay['gru']:.2f}). At default initialisation σ(0) = 0.5 leaves "
-            f"the gates half open, so their gradients still vanish; with +1 on the forget bias, σ(1) ≈ 0.73, each "
-            f"step back multiplies by only {decay['lstm_forget_bias']:.2f}.")
-    console.note(note)
-    far_ratio = data["norms"]["lstm"][far] / data["norms"]["rnn"][far]
-    note = (f"在距离 {far} 处，LSTM 的梯度是 RNN 的 {far_ratio:.1e} 倍：远处的输入对 RNN 几乎没有学习信号。"
-            if zh else f"At distance {far} the LSTM's gradient is {far_ratio:.1e} times the RNN's: inputs that far back "
-            "give the RNN almost no learning signal.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    far = data["length"] - 1
+    return [["decay", data["decay_per_step"]],
+            ["far_away", {"far": far, "ratio": data["norms"]["lstm"][far] / data["norms"]["rnn"][far]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("vanishing-gradients")

@@ -14,6 +14,7 @@ softmax, and the original tool's tricks (dynamic window, decaying learning rate)
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import torch
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Vocabulary
 from bertstudy.reference.word2vec import SkipGram, nearest_neighbours, train_skipgram
@@ -86,7 +87,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     chosen = unit[[vocab.index[w] for w in HEATMAP_WORDS]]  # (10, DIM)
     window = 20
     smoothed = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1]) for i in range(len(losses))]
-    return {
+    data = {
         "sentences": len(sentences), "tokens": int(counts.sum()), "vocab_size": len(vocab),
         "dim": DIM, "window": WINDOW, "negatives": NEGATIVES, "batch_size": BATCH, "steps": n_steps,
         "loss": losses, "loss_smoothed": smoothed,
@@ -96,6 +97,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "chance": {g: (len(ws) - 1) / (len(vocab) - 1) for g, ws in GROUPS.items()},
         "heatmap_words": HEATMAP_WORDS, "cosine": (chosen @ chosen.T).tolist(),
     }
+    return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -118,14 +120,6 @@ def show(data: dict[str, Any]) -> None:
     zh = i18n.current() == "zh"
     loss, heat = figures(data)
     draw.show(loss)
-    start = (data["negatives"] + 1) * 0.6931471805599453
-    console.note(
-        f"第一步的损失是 (K+1)·ln 2 = {start:.2f}：上下文向量初始化为 0，所有分数都是 0，σ(0) = 1/2。"
-        f"{data['steps']} 步之后约为 {data['loss_smoothed'][-1]:.2f}。" if zh else
-        f"The first loss is (K+1)·ln 2 = {start:.2f}: the context vectors start at zero, so every score is 0 and "
-        f"σ(0) = 1/2. After {data['steps']} steps it is about {data['loss_smoothed'][-1]:.2f}.")
-    out.print()
-
     table = Table(title=f"余弦相似度最高的 {K_NEIGHBOURS} 个近邻" if zh else f"The {K_NEIGHBOURS} nearest neighbours by cosine similarity")
     table.add_column("词" if zh else "word", style="bold")
     table.add_column("近邻（余弦相似度）" if zh else "neighbours (cosine)")
@@ -145,15 +139,13 @@ def show(data: dict[str, Any]) -> None:
         shares.add_row(GROUP_ZH[group] if zh else group, f"{data['group_share_before'][group]:.0%}",
                        f"{data['group_share_after'][group]:.0%}", f"{data['chance'][group]:.0%}")
     out.print(shares)
-    note = (f"模型只看到 {data['tokens']} 个词元里相距不超过 {data['window']} 的词对，从来没人告诉它哪些词属于同一组；"
-            "可是出现在相同上下文中的词（“we ate … for lunch”）得到了相近的向量，这正是分布假设。"
-            "注意每个词只有一个向量：word2vec 给出的是静态词向量。"
-            if zh else
-            f"The model only saw pairs of words at most {data['window']} apart in {data['tokens']} tokens; nobody told it "
-            "the groups. Words used in the same contexts (\"we ate … for lunch\") got similar vectors: the distributional "
-            "hypothesis at work. Each word has one vector, whatever its sentence: these are static embeddings.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["first_loss", {"start": (data["negatives"] + 1) * math.log(2), "steps": data["steps"],
+                            "end": data["loss_smoothed"][-1]}],
+            ["distributional", {"tokens": data["tokens"], "window": data["window"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("word2vec")

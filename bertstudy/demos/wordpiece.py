@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import draw, main
 from bertstudy.reference.subword import segment_bpe, train_bpe, train_wordpiece, word_counts, wordpiece_vocab
 from bertstudy.reference.tokenization import (BasicTokenizer, BertTokenizer, is_cjk_character, shipped_vocab_path,
                                               wordpiece_tokenize)
@@ -92,7 +92,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     running = sum(counts.values())
     vocab = wordpiece_vocab(counts, wordpiece)
     held_out = [{"word": w, "bpe": segment_bpe(w, bpe), "wordpiece": wordpiece_tokenize(w, vocab)} for w in HELD_OUT]
-    return {
+    data = {
         "vocab_source": source, "vocab_file": str(path), "vocab_size": len(tokenizer),
         "cjk_in_vocab": sum(1 for token in tokenizer.vocab if len(token) == 1 and is_cjk_character(token)),
         "examples": examples, "unknown": unknown,
@@ -102,6 +102,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                    for name, merges in (("bpe", bpe), ("wordpiece", wordpiece))},
         "held_out": held_out,
     }
+    return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any]) -> list[draw.Figure]:
@@ -143,10 +144,6 @@ def show(data: dict[str, Any]) -> None:
         word = row["word"] if len(row["word"]) <= 40 else row["word"][:37] + "..."
         table.add_row(esc(LABELS[row["kind"]][1 if zh else 0]), esc(word), str(row["length"]), esc(" ".join(row["pieces"])))
     out.print(table)
-    console.note(
-        f"这个英文词表只收了 {data['cjk_in_vocab']} 个汉字，其余汉字都成了 [UNK]；中文 BERT（bert-base-chinese）的词表有 21,128 个词元，收录了数千个汉字。"
-        if zh else f"This English vocabulary holds only {data['cjk_in_vocab']} Chinese characters, so the "
-        "rest become [UNK]; a Chinese BERT (bert-base-chinese, 21,128 tokens) holds thousands of them.")
     out.print()
 
     corpus = data["corpus"]
@@ -170,15 +167,11 @@ def show(data: dict[str, Any]) -> None:
     for row in data["held_out"]:
         table.add_row(esc(row["word"]), esc(" ".join(row["bpe"])), esc(" ".join(row["wordpiece"])))
     out.print(table)
-    console.note(
-        "BPE 先合并最常见的字母对（如 e + r）。WordPiece 的得分是 count(ab) / (count(a)·count(b))：两个符号越是只和彼此一起出现，"
-        "得分越高，所以它先合并 q + ##u 这类罕见但总是相连的字母对，而常见字母组成的对得分反而低。"
-        "曲线也因此不同：每合并一处就少一个符号，而 BPE 每次都挑出现最多的对，所以符号数下降得最快；WordPiece 下降得慢。"
-        if zh else "BPE first merges the most frequent pair (such as e + r). WordPiece scores count(ab) / (count(a)·count(b)): "
-        "the more two symbols occur only together, the higher the score, so it first merges rare but inseparable pairs such "
-        "as q + ##u, while pairs of common letters score low. Hence the curves: every occurrence merged is one symbol "
-        "fewer, and BPE always merges the most frequent pair, so it shrinks the corpus fastest; WordPiece more slowly.")
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["chinese_unknown", {"cjk": data["cjk_in_vocab"]}], ["merge_orders", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("wordpiece")
