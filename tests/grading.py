@@ -6,10 +6,9 @@ import textwrap
 from pathlib import Path
 
 from bertstudy.content import pack as packs
-
-from bertstudy.paths import builtin_pack
 from bertstudy.exercises.grader import grade
 from bertstudy.exercises.verdict import Verdict
+from bertstudy.paths import builtin_pack
 
 PACK, _ = packs.collect(builtin_pack())  # test_content.py reports any problem in the pack
 

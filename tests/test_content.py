@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bertstudy.content import pack as packs
-
-from bertstudy.paths import builtin_pack
 from bertstudy.content.schema import PARTS_LINE
 from bertstudy.errors import ContentError
 from bertstudy.exercises import health
+from bertstudy.paths import builtin_pack
 
 PACK = packs.load(builtin_pack())
 

@@ -9,11 +9,9 @@ import textwrap
 import pytest
 
 from bertstudy.content import pack as packs
-
-from bertstudy.paths import builtin_pack
-from bertstudy.paths import PACKAGE_DIR
 from bertstudy.content.schema import Limits
 from bertstudy.exercises.grader import grade
+from bertstudy.paths import PACKAGE_DIR, builtin_pack
 
 pytestmark = pytest.mark.slow
 PACK, _ = packs.collect(builtin_pack())  # test_content.py reports any problem in the pack

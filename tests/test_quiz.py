@@ -7,10 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bertstudy.content import pack as packs
-
-from bertstudy.paths import builtin_pack
 from bertstudy.content.schema import Question, Text
 from bertstudy.errors import UsageError
+from bertstudy.paths import builtin_pack
 from bertstudy.progress.store import Store
 from bertstudy.quiz import grading, schedule
 

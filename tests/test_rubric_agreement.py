@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from bertstudy.content import pack as packs
-
 from bertstudy.paths import builtin_pack
 from bertstudy.quiz import agreement
 

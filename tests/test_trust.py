@@ -11,8 +11,8 @@ import pytest
 
 from bertstudy.content import trust
 from bertstudy.content.pack import load
-from bertstudy.paths import builtin_pack
 from bertstudy.errors import UsageError
+from bertstudy.paths import builtin_pack
 
 EXERCISE = "scaled_dot_product_attention"
 

@@ -11,10 +11,10 @@ from typing import Any, Callable
 
 import torch
 
+from bertstudy import paths
 from bertstudy.content import trust
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import ContentError
-from bertstudy import paths
 from bertstudy.exercises import cases as case_maker
 from bertstudy.exercises import protocol, static
 from bertstudy.exercises.compare import difference
