@@ -15,6 +15,14 @@ from bertstudy.paths import builtin_pack
 REPO = Path(__file__).resolve().parent.parent
 
 
+def demo_words(module, lang: str = "en"):
+    """The built-in pack's titles and labels for a demo module, as `bertstudy demo run` hands them."""
+    from bertstudy.content.pack import load
+    from bertstudy.demos import Words
+
+    return Words(load(builtin_pack()).demo(module.__name__.rsplit(".", 1)[1].replace("_", "-")), lang)
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "home"

@@ -29,9 +29,10 @@ def test_demo_runs_quick_and_draws(demo, monkeypatch):
     from rich.console import Console
 
     monkeypatch.setattr(console, "out", lambda: Console(file=buffer, width=120, color_system=None))
-    module.show(data)
+    words = demos.Words(demo, "en")
+    module.show(data, words)
     assert buffer.getvalue().strip()
-    figures = module.figures(data)
+    figures = module.figures(data, words)
     assert figures and all(isinstance(f, (draw.Heatmap, draw.Lines, draw.Chars)) for f in figures)
     json.dumps(data)  # the data is JSON-ready: --save and --json write it as it is
     english, chinese = demos.notes(demo, data, "en"), demos.notes(demo, data, "zh")  # told from the pack

@@ -19,6 +19,7 @@ import pytest
 from bertstudy.content.pack import load
 from bertstudy.demos import compress, draw
 from bertstudy.paths import builtin_pack
+from conftest import demo_words
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def rows(data) -> dict:
 
 def test_the_data_is_json_ready_and_complete(data):
     assert json.loads(json.dumps(data)) == data
-    assert set(rows(data)) == set(compress.NAMES)
+    assert set(rows(data)) == set(compress.ROWS)
     assert all(0.0 <= row["accuracy"] <= 1.0 and row["latency_ms"] > 0 and row["bytes"] > 0 for row in data["rows"])
 
 
@@ -84,7 +85,7 @@ def test_the_distilled_student_is_small_and_beats_labels_alone(data):
 
 
 def test_figures_describe_the_data(data):
-    pruning, heads, students = compress.figures(data)
+    pruning, heads, students = compress.figures(data, demo_words(compress))
     assert isinstance(pruning, draw.Lines) and pruning.x == [100 * s for s in data["sparsities"]]
     assert isinstance(heads, draw.Heatmap) and heads.values == data["head_importance"]
     assert isinstance(students, draw.Lines) and students.x == data["student_steps_logged"]

@@ -73,7 +73,7 @@ def run(
     seconds = time.perf_counter() - started
     context.store().record_demo(demo.id, seconds)
     if save is not None:
-        _save(save, demo.id, data, module.figures(data))
+        _save(save, demo.id, data, module.figures(data, demos.Words(demo, i18n.current())))
     if json_out:
         console.emit_json({"demo": demo.id, "seconds": round(seconds, 3), "data": data})
         return

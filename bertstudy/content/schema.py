@@ -196,9 +196,10 @@ class Question:
 
 @dataclass
 class Demo:
-    """A live demo's entry in the catalogue, and the sentences its findings are told in. The code is
-    bertstudy's (`bertstudy.demos.<id with _ for ->`); its run() reports findings as a key and the
-    values the key's sentence shows, so that both languages tell the same result."""
+    """A live demo's entry in the catalogue and the words it speaks: the sentences its findings are
+    told in, and the titles and labels of its figures and tables. The code is bertstudy's
+    (`bertstudy.demos.<id with _ for ->`); its run() reports findings as a key and the values the
+    key's sentence shows, so that both languages tell the same result."""
 
     id: str
     topic: str
@@ -206,6 +207,7 @@ class Demo:
     seconds: float  # wall time of `bertstudy demo run ID` at the default size on a 2-core CPU (benchmarks/demos.py)
     format_version: int
     findings: dict[str, Text] = field(default_factory=dict)
+    words: dict[str, Text] = field(default_factory=dict)
     file: str = field(default="", metadata=DERIVED)
 
     @property
@@ -213,10 +215,12 @@ class Demo:
         return "bertstudy.demos." + self.id.replace("-", "_")
 
     def finding(self, key: str, values: dict[str, Any], lang: str) -> str:
-        """The sentence for `key` in `lang`, with `values` filled in (a list joined as the language does)."""
-        join = "、" if lang == "zh" else ", "
-        filled = {k: join.join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()}
-        return self.findings[key].get(lang).format(**filled)
+        """The sentence for `key` in `lang`, with `values` filled in."""
+        return _fill(self.findings[key].get(lang), values, lang)
+
+    def word(self, key: str, values: dict[str, Any], lang: str) -> str:
+        """The title or label `key` in `lang`, with `values` filled in."""
+        return _fill(self.words[key].get(lang), values, lang)
 
     def problems(self) -> Problems:
         out: Problems = _version(self.format_version)
@@ -224,15 +228,22 @@ class Demo:
             out.append((("id",), f"'{self.id}' is not a demo id; use lower-case letters, digits and '-'"))
         if self.seconds <= 0:
             out.append((("seconds",), "must be a positive number of seconds"))
-        for key, text in self.findings.items():
-            fields = [placeholders(text.en), placeholders(text.zh)]
-            for lang, found in zip(("en", "zh"), fields):
-                if isinstance(found, str):
-                    out.append((("findings", key, lang), found))
-            if all(isinstance(f, set) for f in fields) and fields[0] != fields[1]:
-                out.append((("findings", key), f"en fills in {{{', '.join(sorted(fields[0]))}}} but zh "
-                                                f"{{{', '.join(sorted(fields[1]))}}}; both must show the same values"))
+        for part, texts in (("findings", self.findings), ("words", self.words)):
+            for key, text in texts.items():
+                fields = [placeholders(text.en), placeholders(text.zh)]
+                for lang, found in zip(("en", "zh"), fields):
+                    if isinstance(found, str):
+                        out.append(((part, key, lang), found))
+                if all(isinstance(f, set) for f in fields) and fields[0] != fields[1]:
+                    out.append(((part, key), f"en fills in {{{', '.join(sorted(fields[0]))}}} but zh "
+                                             f"{{{', '.join(sorted(fields[1]))}}}; both must show the same values"))
         return out
+
+
+def _fill(text: str, values: dict[str, Any], lang: str) -> str:
+    """`text` with `values` filled in, a list joined as the language joins one."""
+    join = "、" if lang == "zh" else ", "
+    return text.format(**{k: join.join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()})
 
 
 def placeholders(text: str) -> set[str] | str:

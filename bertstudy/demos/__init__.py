@@ -2,8 +2,9 @@
 
 The catalogue (title, topic, typical time) and the sentences that tell a demo's findings are
 content: the pack's demos/<id>.yaml. A demo's module is the engine: `run(quick) -> dict` returns
-its seeded numbers, JSON-ready, with `findings` (a list of [key, values]); `figures(data)` describes
-its pictures and `show(data)` draws them with its tables. Importing this package imports no torch.
+its seeded numbers, JSON-ready, with `findings` (a list of [key, values]); `figures(data, words)`
+describes its pictures and `show(data, words)` draws them with its tables, titled and labelled in
+the pack's words (`Words`). Importing this package imports no torch.
 """
 
 from __future__ import annotations
@@ -19,16 +20,26 @@ def load(demo: Demo) -> ModuleType:
     return importlib.import_module(demo.module)
 
 
+class Words:
+    """A demo's titles and labels from the pack, in one language: `words("key", n=3)`."""
+
+    def __init__(self, demo: Demo, lang: str):
+        self.demo, self.lang = demo, lang
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return self.demo.word(key, values, self.lang)
+
+
 def notes(demo: Demo, data: dict[str, Any], lang: str) -> list[str]:
     """What to notice: each finding of this run, told in `lang`."""
     return [demo.finding(key, values, lang) for key, values in data["findings"]]
 
 
 def present(demo: Demo, module: ModuleType, data: dict[str, Any]) -> None:
-    """Draw the run's figures and tables, then tell its findings."""
+    """Draw the run's figures and tables, then tell its findings, in the current language."""
     from bertstudy import console, i18n
 
-    module.show(data)
+    module.show(data, Words(demo, i18n.current()))
     for note in notes(demo, data, i18n.current()):
         console.note(note)
 

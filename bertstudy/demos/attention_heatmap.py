@@ -17,8 +17,7 @@ from typing import Any
 
 import torch
 
-from bertstudy import i18n
-from bertstudy.demos import draw, main
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference import pretrained
 from bertstudy.reference.attention import scaled_dot_product_attention
 from bertstudy.reference.positions import sinusoidal_positional_encoding
@@ -53,7 +52,7 @@ def real_heads(sentence: str) -> dict[str, Any]:
     previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i-1
     following = weights.diagonal(offset=1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i+1
     picks = []
-    for name, score in (("previous", previous), ("next", following)):
+    for name, score in ("previous", previous), ("next", following):
         layer, head = divmod(int(score.argmax()), score.shape[1])
         picks.append({"pattern": name, "layer": layer, "head": head, "score": float(score[layer, head]),
                       "weights": weights[layer, head].tolist()})
@@ -74,19 +73,14 @@ def similarity_heads(quick: bool) -> dict[str, Any]:
                                                         "score": None, "weights": weights.tolist()}]}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     out = []
     for head in data["heads"]:
         if head["layer"] is None:
-            title = "未训练的自注意力：Q = K = V = X（行：查询，列：键）" if zh else "Untrained self-attention, Q = K = V = X (rows: queries, columns: keys)"
+            title = words("untrained_self_attention_q")
         else:
             layer, number = head["layer"] + 1, head["head"] + 1  # counted from 1, as bert-layers counts layers
-            where = (f"{data['model']} 第 {layer} 层第 {number} 个头" if zh else
-                     f"{data['model']} layer {layer}, head {number}")
-            what = {"previous": ("关注前一个词元", "attends to the previous token"),
-                    "next": ("关注后一个词元", "attends to the next token")}[head["pattern"]]
-            title = f"{where}：{what[0]}" if zh else f"{where}: {what[1]}"
+            title = words(f"layer_head_{head['pattern']}", model=data["model"], layer=layer, number=number)
         out.append(draw.Heatmap(title, head["weights"], data["tokens"], data["tokens"], corner="q \\ k"))
     return out
 
@@ -98,8 +92,8 @@ def findings(data: dict[str, Any]) -> list[list]:
     return [["positional_heads", {"previous": previous["score"], "next": following["score"]}]]
 
 
-def show(data: dict[str, Any]) -> None:
-    draw.show(*figures(data))
+def show(data: dict[str, Any], words: Words) -> None:
+    draw.show(*figures(data, words))
 
 
 if __name__ == "__main__":

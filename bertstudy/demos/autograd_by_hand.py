@@ -18,8 +18,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import steps
 from bertstudy.reference.autograd import MLP, Value, mean, topological_order
 
@@ -126,19 +126,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def _titles() -> dict[str, str]:
-    if i18n.current() == "zh":
-        return {"curve": "训练损失：手写的标量自动微分与 torch.autograd", "step": "步数", "loss": "均方误差",
-                "hand": "亲手实现 (Value)", "torch": "torch.autograd",
-                "grads": "初始化时的梯度：亲手实现、torch、有限差分", "fd": "有限差分", "param": "参数"}
-    return {"curve": "Training loss: scalar autograd by hand vs torch.autograd", "step": "step", "loss": "mean squared error",
-            "hand": "by hand (Value)", "torch": "torch.autograd",
-            "grads": "Gradients at initialisation: by hand, torch, finite difference",
-            "fd": "finite diff.", "param": "parameter"}
-
-
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    t = _titles()
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    t = {key: words(key) for key in ("curve", "step", "loss", "hand", "torch", "grads", "fd", "param")}
     curve = draw.Lines(t["curve"], [float(s) for s in data["steps"]],
                        {t["hand"]: data["loss_hand"], t["torch"]: data["loss_torch"]}, x_label=t["step"], y_label=t["loss"])
     rows = data["parameters"]
@@ -147,15 +136,14 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
     return [curve, grads]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    t = _titles()
-    curve, grads = figures(data)
-    table = Table(title="梯度检验" if zh else "Gradient check")
-    for name in (t["param"], t["hand"], t["torch"], "|差值|" if zh else "|difference|", t["fd"]):
+    t = {key: words(key) for key in ("param", "hand", "torch", "fd")}
+    curve, grads = figures(data, words)
+    table = Table(title=words("gradient_check"))
+    for name in (t["param"], t["hand"], t["torch"], words("difference"), t["fd"]):
         table.add_column(name, justify="right")
     for r in data["parameters"]:
         table.add_row(r["name"], f"{r['hand']:+.12f}", f"{r['torch']:+.12f}", f"{abs(r['hand'] - r['torch']):.1e}",

@@ -16,8 +16,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference.bert import BertConfig, BertEmbeddings, init_bert_weights
 from bertstudy.reference.tokenization import BertTokenizer
 
@@ -25,7 +25,6 @@ SENTENCE_A = "Is tokenization hard?"
 SENTENCE_B = "Not with WordPiece!"
 MAX_LENGTH = 16
 PARTS = ("word", "position", "segment", "sum", "output")
-PART_NAMES = {"word": "词", "position": "位置", "segment": "句段", "sum": "三者之和", "output": "LayerNorm 输出"}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -66,36 +65,32 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     rows = [f"{i} {token}" for i, token in enumerate(data["tokens"])]
     parts = PARTS[:4]  # before LayerNorm; its output (norm about √d) would drown their scale
     values = [[data["norms"][part][i] for part in parts] for i in range(len(rows))]
-    columns = [PART_NAMES[p] for p in parts] if zh else list(parts)
-    title = ("LayerNorm 之前各部分向量的范数（行：位置与词元）" if zh else
-             "Norm of each part before LayerNorm (rows: position and token)")
-    return [draw.Heatmap(title, values, rows, columns, corner="位置 词元" if zh else "pos token")]
+    columns = [words(f"part_{p}") for p in parts]
+    title = words("norm_of_each_part")
+    return [draw.Heatmap(title, values, rows, columns, corner=words("pos_token"))]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
     esc = console.esc
     out.print(f"[title]A:[/title] {esc(data['sentence_a'])}   [title]B:[/title] {esc(data['sentence_b'])}   "
               f"[muted]max_length = {data['max_length']}[/muted]")
-    table = Table(title="[CLS] A [SEP] B [SEP]，填充到 max_length" if zh else "[CLS] A [SEP] B [SEP], padded to max_length")
-    for name in (("位置", "词元", "input_ids", "句段 (token_type_ids)", "attention_mask") if zh else
-                 ("position", "token", "input_ids", "segment (token_type_ids)", "attention_mask")):
-        table.add_column(name, justify="left" if name in ("token", "词元") else "right")
+    table = Table(title=words("cls_a_sep_b"))
+    for i, name in enumerate((words("position"), words("token"), words("input_ids"), words("segment_token_type_ids"), words("attention_mask"))):
+        table.add_column(name, justify="left" if i == 1 else "right")
     for i, token in enumerate(data["tokens"]):
         style = "muted" if data["attention_mask"][i] == 0 else ("accent" if token in ("[CLS]", "[SEP]") else "")
         cells = (data["position_ids"][i], token, data["input_ids"][i], data["token_type_ids"][i], data["attention_mask"][i])
         table.add_row(*(f"[{style}]{esc(c)}[/{style}]" if style else esc(c) for c in cells))
     out.print(table)
     out.print()
-    draw.show(*figures(data))
+    draw.show(*figures(data, words))
 
 
 def findings(data: dict[str, Any]) -> list[list]:

@@ -21,8 +21,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference import pretrained
 
 SENSES = {
@@ -166,25 +166,21 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     x = [r["layer"] for r in data["layers"]]
-    series = {("词义准确率" if zh else "sense accuracy"): [r["sense_accuracy"] for r in data["layers"]],
-              ("位置 R²" if zh else "position R²"): [r["position_r2"] for r in data["layers"]],
-              ("自相似度（校正后）" if zh else "self-similarity (adjusted)"): [r["self_similarity"] for r in data["layers"]]}
-    title = ("各层探针结果（第 0 层为嵌入输出）" if zh else "Probes per layer (layer 0 is the embeddings' output)")
-    return [draw.Lines(title, x, series, x_label="layer" if not zh else "层")]
+    series = {words("sense_accuracy"): [r["sense_accuracy"] for r in data["layers"]],
+              words("position_r"): [r["position_r2"] for r in data["layers"]],
+              words("self_similarity_adjusted"): [r["self_similarity"] for r in data["layers"]]}
+    return [draw.Lines(words("probes_per_layer_layer"), x, series, x_label=words("layer"))]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title=data["model"] or ("随机初始化" if zh else "random weights"))
-    for column in (("层", "词义", "位置 R²", "自相似度", "注意力熵（比特）") if zh else
-                   ("layer", "sense", "position R²", "self-sim.", "attn. entropy (bits)")):
+    draw.show(*figures(data, words))
+    table = Table(title=data["model"] or words("random_weights"))
+    for column in (words("layer"), words("sense"), words("position_r"), words("self_sim"), words("attn_entropy_bits")):
         table.add_column(column, justify="right")
     for r in data["layers"]:
         entropy = "" if r["attention_entropy"] is None else f"{r['attention_entropy']:.2f}"

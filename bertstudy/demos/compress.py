@@ -44,8 +44,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import compression
 from bertstudy.reference.basics import cross_entropy
@@ -222,7 +222,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     importance = compression.head_importance(
         teacher, batches, lambda model, batch: cross_entropy(model(train_ids[batch]), train_labels[batch]))
     n_heads = importance.numel()
-    for key, scores in (("heads_least", importance), ("heads_most", -importance)):
+    for key, scores in ("heads_least", importance), ("heads_most", -importance):
         pruned = copy.deepcopy(teacher)
         removed = compression.heads_to_remove(scores, 0.5)
         compression.prune_heads(pruned, removed)
@@ -262,43 +262,27 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 # ---- drawing -----------------------------------------------------------------------------------------
 
-NAMES = {
-    "fp32": ("teacher, fp32", "教师，fp32"),
-    "int8_ours": ("int8, ours (per channel)", "int8，我们的实现（逐通道）"),
-    "int8_torch": ("int8, torch.ao", "int8，torch.ao"),
-    "pruned_30": ("pruned 30%", "剪枝 30%"),
-    "pruned_60": ("pruned 60%", "剪枝 60%"),
-    "pruned_90": ("pruned 90%", "剪枝 90%"),
-    "heads_least": ("½ heads cut, least important", "剪掉一半头（最不重要的）"),
-    "heads_most": ("½ heads cut, most important", "剪掉一半头（最重要的）"),
-    "student_distilled": ("student, distilled", "学生，蒸馏"),
-    "student_labels": ("student, labels only", "学生，只用标签"),
-}
+ROWS = ("fp32", "int8_ours", "int8_torch", "pruned_30", "pruned_60", "pruned_90", "heads_least", "heads_most",
+        "student_distilled", "student_labels")  # the table's rows, each named by the pack's word `row_<key>`
 
 
-def name(key: str, zh: bool) -> str:
-    en, chinese = NAMES[key]
-    return chinese if zh else en
-
-
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     percent = [100 * s for s in data["sparsities"]]
     pruning = draw.Lines(
-        "剪枝后的准确率（不再训练）" if zh else "Accuracy after magnitude pruning (no retraining)", percent,
-        {("全局" if zh else "global"): data["pruning_curves"]["global"],
-         ("逐层" if zh else "per layer"): data["pruning_curves"]["layer"]},
-        x_label="稀疏度 (%)" if zh else "sparsity (%)", y_label="准确率" if zh else "accuracy")
+        words("accuracy_after_magnitude_pruning"), percent,
+        {words("global"): data["pruning_curves"]["global"],
+         words("per_layer"): data["pruning_curves"]["layer"]},
+        x_label=words("sparsity"), y_label=words("accuracy"))
     importance = data["head_importance"]
     heads = draw.Heatmap(
-        "注意力头的重要性 |∂L/∂ξ_h|（每层按 L2 范数归一化）" if zh else "Head importance |∂L/∂ξ_h| (each layer normalised to unit L2 norm)",
-        importance, [f"第 {i} 层" if zh else f"layer {i}" for i in range(len(importance))],
-        [f"头 {h}" if zh else f"head {h}" for h in range(len(importance[0]))])
+        words("head_importance_l_h"),
+        importance, [words("layer", i=i) for i in range(len(importance))],
+        [words("head", h=h) for h in range(len(importance[0]))])
     students = draw.Lines(
-        "学生模型在留出集上的准确率" if zh else "Student accuracy on held-out sentences", data["student_steps_logged"],
-        {("蒸馏" if zh else "distilled"): data["student_curves"]["distilled"],
-         ("只用标签" if zh else "labels only"): data["student_curves"]["labels_only"]},
-        x_label="训练步数" if zh else "training steps", y_label="准确率" if zh else "accuracy")
+        words("student_accuracy_on_held"), data["student_steps_logged"],
+        {words("distilled"): data["student_curves"]["distilled"],
+         words("labels_only"): data["student_curves"]["labels_only"]},
+        x_label=words("training_steps"), y_label=words("accuracy"))
     return [pruning, heads, students]
 
 
@@ -345,20 +329,18 @@ def findings(data: dict[str, Any]) -> list[list]:
     return out
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
-    zh = i18n.current() == "zh"
-    table = Table(title="压缩方法对比" if zh else "Compression, side by side")
-    headers = (("模型", "大小 (KB)", "毫秒/批", "准确率", "与 fp32 一致") if zh else
-               ("model", "size (KB)", "ms/batch", "accuracy", "agrees with fp32"))
+    table = Table(title=words("compression_side_by_side"))
+    headers = ((words("model"), words("size_kb"), words("ms_batch"), words("accuracy"), words("agrees_with_fp32")))
     for i, header in enumerate(headers):
         table.add_column(header, justify="left" if i == 0 else "right", no_wrap=i == 0)
     for row in data["rows"]:
-        table.add_row(console.esc(name(row["key"], zh)), f"{row['bytes'] / 1024:.1f}", f"{row['latency_ms']:.2f}",
+        table.add_row(console.esc(words(f"row_{row['key']}")), f"{row['bytes'] / 1024:.1f}", f"{row['latency_ms']:.2f}",
                       f"{100 * row['accuracy']:.1f}%", f"{100 * row['agreement']:.1f}%")
     console.out().print(table)
-    draw.show(*figures(data))
+    draw.show(*figures(data, words))
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import pretrained
 from bertstudy.reference.basics import cross_entropy
@@ -210,37 +210,34 @@ def _accuracy(model: BertForSequenceClassification, split: dict[str, torch.Tenso
     return (logits.argmax(dim=-1) == split["labels"]).double().mean().item()
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    names = {"frozen": "冻结编码器" if zh else "frozen encoder", "full": "全量微调" if zh else "full fine-tuning"}
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    names = {"frozen": words("frozen_encoder"), "full": words("full_fine_tuning")}
     x = data["runs"]["full"]["epoch"]
-    loss = draw.Lines("训练损失（平均交叉熵）" if zh else "Training loss (mean cross-entropy)", x,
+    loss = draw.Lines(words("training_loss_mean_cross"), x,
                       {names[m]: data["runs"][m]["loss"] for m in ("frozen", "full")},
-                      x_label="轮次" if zh else "epoch", y_label="交叉熵" if zh else "cross-entropy")
-    accuracy = draw.Lines("留出集准确率" if zh else "Held-out accuracy", x,
+                      x_label=words("epoch"), y_label=words("cross_entropy"))
+    accuracy = draw.Lines(words("held_out_accuracy"), x,
                           {names[m]: data["runs"][m]["test_accuracy"] for m in ("frozen", "full")},
-                          x_label="轮次" if zh else "epoch", y_label="准确率" if zh else "accuracy")
+                          x_label=words("epoch"), y_label=words("accuracy"))
     return [loss, accuracy]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="准确率" if zh else "Accuracy")
-    for name in (("", "训练集", "留出集（训练前）", "留出集（训练后）") if zh else
-                 ("", "train", "held-out before", "held-out after")):
+    draw.show(*figures(data, words))
+    table = Table(title=words("accuracy_2"))
+    for name in ("", words("train"), words("held_out_before"), words("held_out_after")):
         table.add_column(name, justify="right" if name else "left")
-    for mode, name in (("frozen", "冻结编码器，只训练分类层" if zh else "frozen encoder, classifier only"),
-                       ("full", "全量微调" if zh else "full fine-tuning")):
+    for mode, name in (("frozen", words("frozen_encoder_classifier_only")),
+                       ("full", words("full_fine_tuning"))):
         r = data["runs"][mode]
         table.add_row(name, f"{r['train_accuracy']:.0%}", f"{data['initial_test_accuracy']:.0%}", f"{r['test_accuracy'][-1]:.0%}")
     out.print(table)
-    names = ("负面", "正面") if zh else LABELS
-    examples = Table(title="留出集中的几个例子" if zh else "A few held-out reviews")
-    for name in (("评论", "标签", "冻结", "全量") if zh else ("review", "label", "frozen", "full")):
+    names = [words(label) for label in LABELS]
+    examples = Table(title=words("a_few_held_out"))
+    for name in (words("review"), words("label"), words("frozen"), words("full")):
         examples.add_column(name)
     for e in data["examples"]:
         marks = [f"{'[ok]' if e[m] == e['label'] else '[fail]'}{names[e[m]]}{'[/ok]' if e[m] == e['label'] else '[/fail]'}"

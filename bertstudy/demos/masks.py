@@ -16,16 +16,14 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference import masks
 from bertstudy.reference.attention import scaled_dot_product_attention
 
 TOKENS = ["[CLS]", "my", "dog", "is", "cute", "[SEP]", "[PAD]", "[PAD]"]
 ATTENTION_MASK = [1, 1, 1, 1, 1, 1, 0, 0]  # 1 = a real token, 0 = padding
 D_K = 16
-NAMES = {"none": ("no mask", "不加掩码"), "padding": ("padding mask", "填充掩码"),
-         "causal": ("causal mask", "因果掩码"), "causal+padding": ("causal and padding", "因果 + 填充")}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -60,35 +58,31 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     tokens = data["tokens"]
     out = []
     for name, result in data["variants"].items():
-        label = NAMES[name][1] if zh else NAMES[name][0]
-        title = f"注意力权重，{label}（行：查询，列：键）" if zh else f"Attention weights, {label} (rows: queries, columns: keys)"
+        title = words("attention_weights_rows_queries", label=words(f"mask_{name}"))
         out.append(draw.Heatmap(title, result["weights"], tokens, tokens, corner="q \\ k"))
     return out
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="每种掩码做了什么" if zh else "What each mask did")
-    for header in (["掩码", "恰为 0 的权重", "被遮住的键上的总权重", "每行之和"] if zh else
-                   ["mask", "weights exactly 0", "total weight on masked keys", "row sums"]):
+    draw.show(*figures(data, words))
+    table = Table(title=words("what_each_mask_did"))
+    for header in ([words("mask"), words("weights_exactly_0"), words("total_weight_on_masked"), words("row_sums")]):
         table.add_column(header, justify="right")
     for name, result in data["variants"].items():
         sums = result["row_sums"]
-        table.add_row(NAMES[name][1] if zh else NAMES[name][0], str(result["zeros"]), f"{result['masked_weight']:g}",
+        table.add_row(words(f"mask_{name}"), str(result["zeros"]), f"{result['masked_weight']:g}",
                       f"{min(sums):.6f} … {max(sums):.6f}")
     out.print(table)
-    fill = Table(title="如果一行的键全被遮住" if zh else "If every key of a row is masked")
-    fill.add_column("填充值" if zh else "fill value")
-    fill.add_column("softmax 的结果" if zh else "softmax gives")
+    fill = Table(title=words("if_every_key_of"))
+    fill.add_column(words("fill_value"))
+    fill.add_column(words("softmax_gives"))
     fill.add_row("-inf", "NaN, NaN, NaN, NaN" if data["all_masked"]["minus_inf_is_nan"] else "?")
     fill.add_row("torch.finfo(dtype).min", ", ".join(f"{v:.2f}" for v in data["all_masked"]["finfo_min"]))
     out.print(fill)

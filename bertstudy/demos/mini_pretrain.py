@@ -39,8 +39,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw
 from bertstudy.demos import main as present
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.bert import BertConfig, BertForPreTraining
@@ -208,7 +208,7 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
     stream = PairStream(corpus, settings.max_seq_length, settings.seed)
     masks = torch.Generator().manual_seed(settings.seed)  # the same masks on every rank
     mlm_curve, nsp_curve = [], []
-    for step in steps(range(settings.steps), "pre-training" if i18n.current() != "zh" else "预训练"):
+    for step in steps(range(settings.steps), "pre-training"):
         optimizer.lr = bert_learning_rate(step + 1, settings.lr, settings.warmup, settings.steps)
         batch = collate(stream.next(settings.batch_size), settings.max_seq_length)
         corrupted, mlm_labels = mask_tokens(batch["input_ids"], batch["special"], MASK, len(vocab), 0.15, masks)
@@ -263,31 +263,28 @@ def smooth(values: list[float], window: int) -> list[float]:
     return out
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     window = max(1, len(data["mlm_loss"]) // 35)
     x = [float(s + 1) for s in range(len(data["mlm_loss"]))]
     series = {
-        ("MLM 损失" if zh else "MLM loss"): smooth(data["mlm_loss"], window),
-        ("NSP 损失" if zh else "NSP loss"): smooth(data["nsp_loss"], window),
-        ("ln V（均匀猜测）" if zh else "ln V (a uniform guess)"): [data["uniform_mlm_loss"]] * len(x),
-        ("ln 2（抛硬币）" if zh else "ln 2 (a coin toss)"): [math.log(2)] * len(x),
+        words("mlm_loss"): smooth(data["mlm_loss"], window),
+        words("nsp_loss"): smooth(data["nsp_loss"], window),
+        words("ln_v_a_uniform"): [data["uniform_mlm_loss"]] * len(x),
+        words("ln_2_a_coin"): [math.log(2)] * len(x),
     }
-    title = ("训练损失" if zh else "Training loss") + (
-        (f"（{window} 步滑动平均）" if zh else f" (moving mean over {window} steps)") if window > 1 else "")
-    return [draw.Lines(title, x, series, x_label="步数" if zh else "step", y_label="nats", log_y=True)]
+    title = words("training_loss") + (
+        words("moving_mean_over_steps", window=window) if window > 1 else "")
+    return [draw.Lines(title, x, series, x_label=words("step"), y_label="nats", log_y=True)]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
     esc = console.esc
-    draw.show(*figures(data))
-    table = Table(title="填空：训练前后模型的前三个猜测" if zh else "Fill in the blank: the model's top 3 guesses, before and after")
-    for name in (("句子 A（B 为下一句）", "语料中的答案", "答案的名次", "训练前", "训练后") if zh else
-                 ("sentence A (B: the next one in the corpus)", "the corpus says", "its rank", "before", "after")):
+    draw.show(*figures(data, words))
+    table = Table(title=words("fill_in_the_blank"))
+    for name in (words("sentence_a_b_the"), words("the_corpus_says"), words("its_rank"), words("before"), words("after")):
         table.add_column(name)
     for b, a in zip(data["before"], data["after"]):
         guesses = ["\n".join(f"{w} {p:.2f}" for w, p in row["top"]) for row in (b, a)]  # one guess per line

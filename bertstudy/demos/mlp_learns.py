@@ -16,8 +16,7 @@ from typing import Any
 
 import torch
 
-from bertstudy import i18n
-from bertstudy.demos import draw, main
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.mlp import mlp_backward, mlp_forward
 
@@ -99,18 +98,13 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    legend = ({CHARS["point0"]: "类别 0 的训练点（上弯月）", CHARS["point1"]: "类别 1 的训练点（下弯月）",
-               CHARS["region0"]: "预测为类别 0", CHARS["region1"]: "预测为类别 1（空白）"}
-              if zh else
-              {CHARS["point0"]: "class 0 point (upper moon)", CHARS["point1"]: "class 1 point (lower moon)",
-               CHARS["region0"]: "predicted class 0", CHARS["region1"]: "predicted class 1 (blank)"})
-    loss = draw.Lines("训练损失（交叉熵）" if zh else "Training loss (cross-entropy)",
-                      [float(s) for s in data["steps"]], {"损失" if zh else "loss": data["loss"]},
-                      x_label="步数" if zh else "step", y_label="交叉熵" if zh else "cross-entropy", log_y=True)
-    before = draw.Chars("训练前的决策区域" if zh else "Decision regions before training", data["boundary_before"], legend)
-    after = draw.Chars("训练后的决策区域" if zh else "Decision regions after training", data["boundary_after"], legend)
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    legend = ({CHARS['point0']: words("class_0_point_upper"), CHARS['point1']: words("class_1_point_lower"), CHARS['region0']: words("predicted_class_0"), CHARS['region1']: words("predicted_class_1_blank")})
+    loss = draw.Lines(words("training_loss_cross_entropy"),
+                      [float(s) for s in data["steps"]], {words("loss"): data["loss"]},
+                      x_label=words("step"), y_label=words("cross_entropy"), log_y=True)
+    before = draw.Chars(words("decision_regions_before_training"), data["boundary_before"], legend)
+    after = draw.Chars(words("decision_regions_after_training"), data["boundary_after"], legend)
     return [loss, before, after]
 
 
@@ -120,8 +114,8 @@ def findings(data: dict[str, Any]) -> list[list]:
                          "last": data["loss"][-1], "before": data["accuracy_before"], "after": data["accuracy_after"]}]]
 
 
-def show(data: dict[str, Any]) -> None:
-    draw.show(*figures(data))
+def show(data: dict[str, Any], words: Words) -> None:
+    draw.show(*figures(data, words))
 
 
 if __name__ == "__main__":

@@ -23,8 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.masks import padding_mask
@@ -131,30 +131,28 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     tokens = data["example"]
     out = []
     for head, weights in enumerate(data["example_weights"]):
-        job = ("看前一个字母" if zh else "looks one step back") if head == data["previous_head"] else (
-            "找同一字母的另一种大小写" if zh else "looks for the partner letter")
-        title = f"第 {head + 1} 个头（{job}）在 {''.join(tokens)} 上的权重" if zh else f"Head {head + 1} ({job}) on {''.join(tokens)}"
+        job = words("looks_one_step_back") if head == data["previous_head"] else (
+            words("looks_for_the_partner"))
+        title = words("head_on", value=head + 1, job=job, value2=''.join(tokens))
         out.append(draw.Heatmap(title, weights, tokens, tokens, corner="q \\ k"))
-    out.append(draw.Lines("训练损失" if zh else "Training loss", [float(s) for s in data["loss_steps"]],
-                          {("前一个字母" if zh else "previous letter"): data["loss"]["previous"],
-                           ("配对字母的位置" if zh else "partner's position"): data["loss"]["partner"]},
-                          x_label="步数" if zh else "step", y_label="交叉熵" if zh else "cross-entropy"))
+    out.append(draw.Lines(words("training_loss"), [float(s) for s in data["loss_steps"]],
+                          {words("previous_letter"): data["loss"]["previous"],
+                           words("partner_s_position"): data["loss"]["partner"]},
+                          x_label=words("step"), y_label=words("cross_entropy")))
     return out
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="每个头的平均权重（512 个新序列）" if zh else "Each head's mean weight (512 fresh sequences)")
-    for header in (["头", "在前一个位置上", "在配对字母上"] if zh else ["head", "on the previous position", "on the partner"]):
+    draw.show(*figures(data, words))
+    table = Table(title=words("each_head_s_mean"))
+    for header in ([words("head"), words("on_the_previous_position"), words("on_the_partner")]):
         table.add_column(header, justify="right")
     for head, profile in enumerate(data["heads"]):
         table.add_row(str(head + 1), f"{profile['previous']:.2f}", f"{profile['partner']:.2f}")

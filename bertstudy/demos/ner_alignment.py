@@ -22,8 +22,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.basics import cross_entropy
 from bertstudy.reference.bert import BertConfig, BertForTokenClassification
@@ -202,19 +202,16 @@ def _alignment(tokenizer: BertTokenizer, words: list[str], labels: list[str]) ->
             "all": align_ner_labels(word_ids, ids, label_all_subtokens=True, b_to_i=B_TO_I)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    loss = draw.Lines("训练损失（只计各词第一个子词）" if zh else "Training loss (first sub-tokens only)",
-                      [float(e + 1) for e in range(len(data["loss"]))], {"损失" if zh else "loss": data["loss"]},
-                      x_label="轮次" if zh else "epoch", y_label="交叉熵" if zh else "cross-entropy", log_y=True)
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    loss = draw.Lines(words("training_loss_first_sub"),
+                      [float(e + 1) for e in range(len(data["loss"]))], {words("loss"): data["loss"]},
+                      x_label=words("epoch"), y_label=words("cross_entropy"), log_y=True)
     probe = data["probe"]
     first = align_ner_labels(probe["word_ids"], [0] * len(probe["word_ids"]))  # -100 where nothing is read
     rows = [token + (" → [UNK]" if unknown else "") + (" (-100)" if label == IGNORE_INDEX else "")
             for token, unknown, label in zip(probe["tokens"], probe["unknown"], first)]
-    heatmap = draw.Heatmap("留出句子中每个词元的标签概率（“→ [UNK]”：模型读到的是 [UNK]；标 -100 的位置不参与损失，也不读取）" if zh else
-                           "Label probabilities per token of a held-out sentence (→ [UNK]: the model read [UNK]; "
-                           "positions marked -100 are neither trained nor read)",
-                           probe["probabilities"], rows, data["labels"], corner="词元" if zh else "token")
+    heatmap = draw.Heatmap(words("label_probabilities_per_token"),
+                           probe["probabilities"], rows, data["labels"], corner=words("token"))
     return [loss, heatmap]
 
 
@@ -222,16 +219,14 @@ def _label_name(label_id: int, labels: list[str]) -> str:
     return "-100" if label_id == IGNORE_INDEX else labels[label_id]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
     labels = data["labels"]
     for example in data["alignment"]:
         table = Table(title=" ".join(example["words"]))
-        for name in (("词元", "词号", "词的标签", "只标第一个子词", "标注所有子词") if zh else
-                     ("token", "word id", "word label", "first sub-token", "all sub-tokens")):
+        for name in (words("token"), words("word_id"), words("word_label"), words("first_sub_token"), words("all_sub_tokens")):
             table.add_column(name)
         for token, word, first, every in zip(example["tokens"], example["word_ids"], example["first"], example["all"]):
             word_label = "" if word is None else example["word_labels"][word]
@@ -240,10 +235,10 @@ def show(data: dict[str, Any]) -> None:
                           f"[muted]{first_name}[/muted]" if first == IGNORE_INDEX else first_name,
                           f"[muted]{_label_name(every, labels)}[/muted]" if every == IGNORE_INDEX else _label_name(every, labels))
         out.print(table)
-    loss, heatmap = figures(data)
+    loss, heatmap = figures(data, words)
     draw.show(loss)
-    table = Table(title="留出句子（人名、地名、机构名都是训练中没见过的）" if zh else "Held-out sentences (every name is new to the model)")
-    for name in (("词", "正确标签", "预测") if zh else ("word", "gold", "predicted")):
+    table = Table(title=words("held_out_sentences_every"))
+    for name in (words("word"), words("gold"), words("predicted")):
         table.add_column(name)
     for sentence in data["predictions"]:
         for word, gold, predicted in zip(sentence["words"], sentence["gold"], sentence["predicted"]):

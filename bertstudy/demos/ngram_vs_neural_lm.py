@@ -20,8 +20,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.demos.word2vec import read_corpus
 from bertstudy.reference.language_model import (
@@ -35,22 +35,7 @@ NGRAMS = [  # (key, n, smoothing)
     ("unigram-add-one", 1, "add-k"), ("bigram-add-one", 2, "add-k"), ("trigram-add-one", 3, "add-k"),
     ("bigram-kn", 2, "kneser-ney"), ("trigram-kn", 3, "kneser-ney"), ("4gram-kn", 4, "kneser-ney"),
 ]
-NAMES = {
-    "uniform": ("uniform: every token 1/V", "均匀分布：每个词元 1/V"),
-    "unigram-add-one": ("unigram, add-one", "一元，加一平滑"),
-    "bigram-add-one": ("bigram, add-one", "二元，加一平滑"),
-    "trigram-add-one": ("trigram, add-one", "三元，加一平滑"),
-    "bigram-kn": ("bigram, Kneser-Ney", "二元，Kneser-Ney"),
-    "trigram-kn": ("trigram, Kneser-Ney", "三元，Kneser-Ney"),
-    "4gram-kn": ("4-gram, Kneser-Ney", "四元，Kneser-Ney"),
-    "neural": ("neural, previous 3 words", "神经网络，前 3 个词"),
-}
 SAMPLED = ["unigram-add-one", "bigram-kn", "trigram-kn", "neural"]
-
-
-def name(key: str) -> str:
-    en, zh = NAMES[key]
-    return zh if i18n.current() == "zh" else en
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -111,39 +96,35 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     curve = data["curve"]
     flat = math.log(data["perplexity"]["trigram-kn"])
     every = data["eval_every"]
-    series = {(f"训练损失（最近 {every} 批）" if zh else f"train loss (last {every} batches)"): curve["train"],
-              ("留出集损失" if zh else "held-out loss"): curve["held_out"],
-              ("三元 KN，留出集" if zh else "trigram KN, held-out"): [flat] * len(curve["step"])}
-    return [draw.Lines("神经语言模型的损失（nat/词元）" if zh else "Neural LM loss (nats per token)", curve["step"], series,
-                       x_label="步数" if zh else "step", y_label="交叉熵 = ln PPL" if zh else "cross-entropy = ln PPL")]
+    series = {words("train_loss_last_batches", every=every): curve["train"],
+              words("held_out_loss"): curve["held_out"],
+              words("trigram_kn_held_out"): [flat] * len(curve["step"])}
+    return [draw.Lines(words("neural_lm_loss_nats"), curve["step"], series,
+                       x_label=words("step"), y_label=words("cross_entropy_ln_ppl"))]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    table = Table(title=(f"留出集上的困惑度（{data['test_sentences']} 个句子，{data['test_tokens']} 个待预测的词元，V = {data['vocab_size']}）"
-                         if zh else f"Held-out perplexity ({data['test_sentences']} sentences, {data['test_tokens']} predicted "
-                         f"tokens, V = {data['vocab_size']})"))
-    table.add_column("模型" if zh else "model")
-    table.add_column("困惑度" if zh else "perplexity", justify="right")
-    table.add_column("ln PPL（nat/词元）" if zh else "ln PPL (nats/token)", justify="right")
+    table = Table(title=words("held_out_perplexity_sentences", test_sentences=data['test_sentences'], test_tokens=data['test_tokens'], vocab_size=data['vocab_size']))
+    table.add_column(words("model"))
+    table.add_column(words("perplexity"), justify="right")
+    table.add_column(words("ln_ppl_nats_token"), justify="right")
     for key, value in data["perplexity"].items():
-        table.add_row(console.esc(name(key)), f"{value:.2f}", f"{math.log(value):.3f}")
+        table.add_row(console.esc(words(f"model_{key}")), f"{value:.2f}", f"{math.log(value):.3f}")
     out.print(table)
     out.print()
-    draw.show(*figures(data))
-    samples = Table(title="每个模型随机生成的一句话" if zh else "A sentence sampled from each model")
-    samples.add_column("模型" if zh else "model")
-    samples.add_column("句子" if zh else "sentence")
+    draw.show(*figures(data, words))
+    samples = Table(title=words("a_sentence_sampled_from"))
+    samples.add_column(words("model"))
+    samples.add_column(words("sentence"))
     for key, sentence in data["samples"].items():
-        samples.add_row(console.esc(name(key)), console.esc(sentence))
+        samples.add_row(console.esc(words(f"model_{key}")), console.esc(sentence))
     out.print(samples)
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread
 from bertstudy.reference.basics import batch_norm, layer_norm
 
@@ -86,21 +86,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def _names(zh: bool) -> dict[str, str]:
-    if zh:
-        return {"plain": "普通堆叠", "residual": "残差 x + f(x)", "pre_ln": "残差 + Pre-LN",
-                "input": "原始批次（行：样本，列：特征）", "bn": "BatchNorm 之后：每一列均值 0、标准差 1",
-                "ln": "LayerNorm 之后：每一行均值 0、标准差 1", "grads": "深层 sigmoid MLP 中每层权重的梯度范数",
-                "layer": "层（1 = 最靠近输入）", "norm": "‖∂loss/∂W‖", "example": "样本", "feature": "特征"}
-    return {"plain": "plain", "residual": "residual x + f(x)", "pre_ln": "residual + pre-LN",
-            "input": "The raw batch (rows: examples, columns: features)",
-            "bn": "After BatchNorm: every column has mean 0, std 1", "ln": "After LayerNorm: every row has mean 0, std 1",
-            "grads": "Gradient norm of each layer's weights in a deep sigmoid MLP", "layer": "layer (1 = nearest the input)",
-            "norm": "‖∂loss/∂W‖", "example": "example", "feature": "feature"}
-
-
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    t = _names(i18n.current() == "zh")
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    t = {key: words(key) for key in (*VARIANTS, "input", "bn", "ln", "grads", "layer", "norm", "example")}
     rows = [f"{t['example']} {i}" for i in range(len(data["input"]))]
     columns = [f"f{j}" for j in range(len(data["input"][0]))]
     return [
@@ -116,27 +103,21 @@ def _span(values: list[float]) -> str:
     return f"{min(values):+.2f} … {max(values):+.2f}"
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    raw, bn, ln, grads = figures(data)
+    raw, bn, ln, grads = figures(data, words)
     draw.show(raw, bn, ln)
-    table = Table(title="最小值 … 最大值" if zh else "Smallest … largest")
-    for name in ("", "原始" if zh else "raw", "BatchNorm", "LayerNorm"):
+    table = Table(title=words("smallest_largest"))
+    for name in ("", words("raw"), "BatchNorm", "LayerNorm"):
         table.add_column(name, justify="right")
-    labels = ({"feature_mean": "每个特征在批次上的均值", "feature_std": "每个特征在批次上的标准差",
-               "example_mean": "每个样本在特征上的均值", "example_std": "每个样本在特征上的标准差"} if zh else
-              {"feature_mean": "mean of each feature over the batch",
-               "feature_std": "std of each feature over the batch",
-               "example_mean": "mean of each example over its features",
-               "example_std": "std of each example over its features"})
+    labels = ({'feature_mean': words("mean_of_each_feature"), 'feature_std': words("std_of_each_feature"), 'example_mean': words("mean_of_each_example"), 'example_std': words("std_of_each_example")})
     stats = data["stats"]
     for key, label in labels.items():
         table.add_row(label, _span(stats["input"][key]), _span(stats["batch_norm"][key]), _span(stats["layer_norm"][key]))
     change = data["other_batch_change"]
-    table.add_row("样本 0 换一个批次后输出的最大变化" if zh else "example 0 in another batch: largest change", "",
+    table.add_row(words("example_0_in_another"), "",
                   f"{change['batch_norm']:.3f}", f"{change['layer_norm']:.3f}")
     out.print(table)
     out.print()

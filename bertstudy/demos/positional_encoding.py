@@ -19,8 +19,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference.positions import sinusoidal_positional_encoding
 
 
@@ -60,31 +60,27 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     encoding = data["encoding"]
     return [
-        draw.Heatmap(f"正弦位置编码（行：位置 0–{len(encoding) - 1}，列：维度 0–{data['d_model'] - 1}）" if zh else
-                     f"Sinusoidal positional encoding (rows: positions 0–{len(encoding) - 1}, columns: dimensions 0–{data['d_model'] - 1})",
+        draw.Heatmap(words("sinusoidal_positional_encoding_rows", value=len(encoding) - 1, value2=data['d_model'] - 1),
                      encoding, [str(p) for p in range(len(encoding))], [str(i) for i in range(data["d_model"])],
-                     corner="位置" if zh else "pos"),
-        draw.Lines("PE[p]·PE[p+k] / (d_model/2)，对几个起点 p" if zh else "PE[p]·PE[p+k] / (d_model/2) for several starting positions p",
+                     corner=words("pos")),
+        draw.Lines(words("pe_p_pe_p"),
                    [float(k) for k in data["offsets"]],
                    {f"p = {p}": values for p, values in data["similarity"].items()},
-                   x_label="偏移 k" if zh else "offset k", y_label="相似度" if zh else "similarity"),
+                   x_label=words("offset_k"), y_label=words("similarity")),
     ]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="平移 k 个位置是一个线性映射：PE[p+k] = M_k · PE[p]（误差来自 float32 舍入）" if zh else
-                  "Moving k positions is a linear map: PE[p+k] = M_k · PE[p] (errors are float32 rounding)")
+    draw.show(*figures(data, words))
+    table = Table(title=words("moving_k_positions_is"))
     table.add_column("k", justify="right")
-    table.add_column("所有 p 上的最大误差" if zh else "largest error over every p", justify="right")
+    table.add_column(words("largest_error_over_every"), justify="right")
     for row in data["shifts"]:
         table.add_row(str(row["k"]), f"{row['max_error']:.1e}")
     out.print(table)

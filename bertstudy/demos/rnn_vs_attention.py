@@ -24,8 +24,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.attention import multi_head_attention
 from bertstudy.reference.recurrent import rnn_forward
@@ -105,53 +105,46 @@ def run(quick: bool = False) -> dict[str, Any]:
     return result | {"findings": findings(result)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    rnn, attention = ("RNN（逐步循环）", "自注意力（一次调用）") if zh else ("RNN (a loop of steps)", "self-attention (one call)")
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    rnn, attention = (words("rnn_a_loop_of"), words("self_attention_one_call"))
     lengths, gradient_lengths = data["lengths"], data["gradient_lengths"]
     doubling = [math.log2(n) for n in lengths]  # the lengths double, so they are evenly spaced on a log₂ axis
     return [
-        draw.Lines((f"前向计算耗时（毫秒，单线程），n = {lengths[0]} … {lengths[-1]}" if zh else
-                    f"Forward wall time (ms, one thread), n = {lengths[0]} … {lengths[-1]}"), doubling,
+        draw.Lines(words("forward_wall_time_ms", value=lengths[0], value2=lengths[-1]), doubling,
                    {rnn: data["rnn_ms"], attention: data["attention_ms"]},
-                   x_label="log₂ n", y_label="毫秒" if zh else "ms", log_y=True),
-        draw.Lines("末位置输出对首个输入的梯度，取 log₁₀" if zh else "Gradient of the last output on the first input, log₁₀",
+                   x_label="log₂ n", y_label=words("ms"), log_y=True),
+        draw.Lines(words("gradient_of_the_last"),
                    [float(n) for n in gradient_lengths],
                    {rnn: [math.log10(g) for g in data["rnn_gradient"]],
                     attention: [math.log10(g) for g in data["attention_gradient"]]},
-                   x_label="序列长度 n" if zh else "sequence length n", y_label="log₁₀ ‖∂(u·y_n)/∂x_1‖"),
+                   x_label=words("sequence_length_n"), y_label="log₁₀ ‖∂(u·y_n)/∂x_1‖"),
     ]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    theory = Table(title="每层的代价（Vaswani 等 2017，表 1）" if zh else "Cost per layer (Vaswani et al. 2017, table 1)")
-    for name in (("层", "计算量", "串行步数", "最长路径") if zh else ("layer", "work", "sequential steps", "maximum path length")):
+    theory = Table(title=words("cost_per_layer_vaswani"))
+    for name in (words("layer"), words("work"), words("sequential_steps"), words("maximum_path_length")):
         theory.add_column(name)
     theory.add_row("RNN", "O(n·d²)", "O(n)", "O(n)")
-    theory.add_row("自注意力" if zh else "self-attention", "O(n²·d)", "O(1)", "O(1)")
+    theory.add_row(words("self_attention"), "O(n²·d)", "O(1)", "O(1)")
     out.print(theory)
-    timing = Table(title=(f"实测：d = {data['d_model']}，{data['heads']} 个头，单线程，取 {data['repeats']} 次运行中最快的一次（毫秒）"
-                          if zh else f"Measured: d = {data['d_model']}, {data['heads']} heads, one thread, fastest of "
-                          f"{data['repeats']} runs (ms)"))
-    for name in (("n", "RNN", "自注意力", "RNN / 自注意力") if zh else ("n", "RNN", "self-attention", "RNN / attention")):
+    timing = Table(title=words("measured_d_heads_one", d_model=data['d_model'], heads=data['heads'], repeats=data['repeats']))
+    for name in (words("n"), words("rnn"), words("self_attention"), words("rnn_attention")):
         timing.add_column(name, justify="right")
     for n, rnn, attention in zip(data["lengths"], data["rnn_ms"], data["attention_ms"]):
         timing.add_row(str(n), f"{rnn:.2f}", f"{attention:.2f}", f"{rnn / attention:.1f}×")
     out.print(timing)
-    gradient = Table(title="‖∂(u·y_n)/∂x_1‖：第一个输入对最后一个输出的影响" if zh else
-                     "‖∂(u·y_n)/∂x_1‖: how much the first input moves the last output")
-    for name in (("n", "RNN 路径长度", "RNN", "注意力路径长度", "自注意力") if zh else
-                 ("n", "RNN path", "RNN", "attention path", "self-attention")):
+    gradient = Table(title=words("u_y_n_x"))
+    for name in (words("n"), words("rnn_path"), words("rnn"), words("attention_path"), words("self_attention")):
         gradient.add_column(name, justify="right")
     for i, n in enumerate(data["gradient_lengths"]):
         gradient.add_row(str(n), str(data["rnn_path_length"][i]), f"{data['rnn_gradient'][i]:.1e}",
                          str(data["attention_path_length"][i]), f"{data['attention_gradient'][i]:.1e}")
     out.print(gradient)
-    draw.show(*figures(data))
+    draw.show(*figures(data, words))
 
 
 def findings(data: dict[str, Any]) -> list[list]:

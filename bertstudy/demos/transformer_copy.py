@@ -19,8 +19,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.transformer import Transformer
@@ -130,36 +130,32 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    names = {"copy": "复制" if zh else "copy", "reverse": "反转" if zh else "reverse"}
-    out: list[draw.Figure] = [draw.Lines("训练损失（每个目标词元的交叉熵）" if zh else "Training loss (cross-entropy per target token)",
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    names = {"copy": words("copy"), "reverse": words("reverse")}
+    out: list[draw.Figure] = [draw.Lines(words("training_loss_cross_entropy"),
                                          [float(s) for s in data["loss_steps"]],
-                                         {names[t]: data["loss"][t] for t in TASKS}, x_label="步数" if zh else "step",
+                                         {names[t]: data["loss"][t] for t in TASKS}, x_label=words("step"),
                                          log_y=True)]
     for task in TASKS:
         r = data["tasks"][task]
         rows = [f"→{c}" for c in r["example_target"]] + ["→EOS"]
-        title = (f"{names[task]}：{r['example_source']} 上的交叉注意力" if zh else
-                 f"{names[task]}: cross-attention on {r['example_source']}")
+        title = words("cross_attention_on", value=names[task], example_source=r['example_source'])
         out.append(draw.Heatmap(title, r["cross_attention"], rows, list(r["example_source"]), corner="out \\ src"))
     return out
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="贪心生成，200 个新字符串" if zh else "Greedy generation on 200 fresh strings")
-    for header in (["任务", "完全正确", "交叉注意力：同位 / 镜像", "示例：输入 → 输出"] if zh else
-                   ["task", "exact match", "cross-attention: same / mirrored", "examples: input → output"]):
+    draw.show(*figures(data, words))
+    table = Table(title=words("greedy_generation_on_200"))
+    for header in ([words("task"), words("exact_match"), words("cross_attention_same_mirrored"), words("examples_input_output")]):
         table.add_column(header)
     for task in TASKS:
         r = data["tasks"][task]
         shown = "  ".join(f"{s['source']}→{s['output']}{'' if s['correct'] else ' ✗'}" for s in r["samples"])
-        table.add_row(("复制" if zh else "copy") if task == "copy" else ("反转" if zh else "reverse"),
+        table.add_row(words("copy") if task == "copy" else words("reverse"),
                       f"{r['exact_match']:.0%}", f"{r['on_same_position']:.2f} / {r['on_mirrored_position']:.2f}", shown)
     out.print(table)
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw, main
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Vocabulary
 from bertstudy.reference.word2vec import SkipGram, nearest_neighbours, train_skipgram
@@ -39,8 +39,6 @@ GROUPS = {  # the word groups of the corpus's closed world
     "days": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
     "family": ["mother", "father", "sister", "brother", "aunt", "uncle"],
 }
-GROUP_ZH = {"animals": "动物", "foods": "食物", "colours": "颜色", "numbers": "数字", "cities": "城市",
-            "countries": "国家", "languages": "语言", "days": "星期", "family": "家人"}
 QUERIES = ["cat", "bread", "blue", "five", "paris", "japan", "french", "monday", "sister"]
 HEATMAP_WORDS = ["cat", "dog", "cow", "bread", "rice", "cake", "red", "blue", "paris", "rome"]  # fits 80 columns
 DIM, WINDOW, NEGATIVES, BATCH, LEARNING_RATE, SUBSAMPLE_T = 32, 2, 5, 256, 0.01, 1e-3
@@ -100,29 +98,26 @@ def run(quick: bool = False) -> dict[str, Any]:
     return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     x = [float(i + 1) for i in range(len(data["loss"]))]
-    loss = draw.Lines("SGNS 训练损失" if zh else "SGNS training loss", x,
-                      {("最近 20 批的平均" if zh else "mean of the last 20 batches"): data["loss_smoothed"],
-                       ("每批损失" if zh else "batch loss"): data["loss"]},
-                      x_label="步数" if zh else "step", y_label="损失" if zh else "loss")
-    words = data["heatmap_words"]
-    heat = draw.Heatmap("训练后词向量之间的余弦相似度" if zh else "Cosine similarity of the learned word vectors",
-                        data["cosine"], words, words)
+    loss = draw.Lines(words("sgns_training_loss"), x,
+                      {words("mean_of_the_last"): data["loss_smoothed"],
+                       words("batch_loss"): data["loss"]},
+                      x_label=words("step"), y_label=words("loss"))
+    shown = data["heatmap_words"]
+    heat = draw.Heatmap(words("cosine_similarity_of_the"), data["cosine"], shown, shown)
     return [loss, heat]
 
 
-def show(data: dict[str, Any]) -> None:
+def show(data: dict[str, Any], words: Words) -> None:
     from bertstudy.demos.draw import Table
 
     out = console.out()
-    zh = i18n.current() == "zh"
-    loss, heat = figures(data)
+    loss, heat = figures(data, words)
     draw.show(loss)
-    table = Table(title=f"余弦相似度最高的 {K_NEIGHBOURS} 个近邻" if zh else f"The {K_NEIGHBOURS} nearest neighbours by cosine similarity")
-    table.add_column("词" if zh else "word", style="bold")
-    table.add_column("近邻（余弦相似度）" if zh else "neighbours (cosine)")
+    table = Table(title=words("the_nearest_neighbours_by", K_NEIGHBOURS=K_NEIGHBOURS))
+    table.add_column(words("word"), style="bold")
+    table.add_column(words("neighbours_cosine"))
     for word, neighbours in data["neighbours"].items():
         group = data["groups"][data["query_groups"][word]]
         cells = [f"[ok]{console.esc(n)}[/ok] {c:.2f}" if n in group else f"{console.esc(n)} {c:.2f}" for n, c in neighbours]
@@ -131,12 +126,11 @@ def show(data: dict[str, Any]) -> None:
     out.print()
     draw.show(heat)
 
-    shares = Table(title=f"近邻与自己同组的比例（每个词取 {K_NEIGHBOURS} 个近邻）" if zh else
-                   f"Share of a word's {K_NEIGHBOURS} nearest neighbours in its own group")
-    for name in (("组", "训练前", "训练后", "随机猜中的概率") if zh else ("group", "before", "after", "by chance")):
-        shares.add_column(name, justify="left" if name in ("组", "group") else "right")
+    shares = Table(title=words("share_of_a_word", K_NEIGHBOURS=K_NEIGHBOURS))
+    for name in (words("group"), words("before"), words("after"), words("by_chance")):
+        shares.add_column(name, justify="left" if name == words("group") else "right")
     for group in data["groups"]:
-        shares.add_row(GROUP_ZH[group] if zh else group, f"{data['group_share_before'][group]:.0%}",
+        shares.add_row(words(f"group_{group}"), f"{data['group_share_before'][group]:.0%}",
                        f"{data['group_share_after'][group]:.0%}", f"{data['chance'][group]:.0%}")
     out.print(shares)
 
