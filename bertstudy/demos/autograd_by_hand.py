@@ -137,12 +137,10 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     t = {key: words(key) for key in ("param", "hand", "torch", "fd")}
     curve, grads = figures(data, words)
-    table = Table(title=words("gradient_check"))
+    table = draw.Table(title=words("gradient_check"))
     for name in (t["param"], t["hand"], t["torch"], words("difference"), t["fd"]):
         table.add_column(name, justify="right")
     for r in data["parameters"]:

@@ -75,13 +75,11 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     esc = console.esc
     out.print(f"[title]A:[/title] {esc(data['sentence_a'])}   [title]B:[/title] {esc(data['sentence_b'])}   "
               f"[muted]max_length = {data['max_length']}[/muted]")
-    table = Table(title=words("cls_a_sep_b"))
+    table = draw.Table(title=words("cls_a_sep_b"))
     for i, name in enumerate((words("position"), words("token"), words("input_ids"), words("segment_token_type_ids"), words("attention_mask"))):
         table.add_column(name, justify="left" if i == 1 else "right")
     for i, token in enumerate(data["tokens"]):

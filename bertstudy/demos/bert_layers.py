@@ -175,11 +175,9 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     draw.show(*figures(data, words))
-    table = Table(title=data["model"] or words("random_weights"))
+    table = draw.Table(title=data["model"] or words("random_weights"))
     for column in (words("layer"), words("sense"), words("position_r"), words("self_sim"), words("attn_entropy_bits")):
         table.add_column(column, justify="right")
     for r in data["layers"]:

@@ -330,9 +330,7 @@ def findings(data: dict[str, Any]) -> list[list]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
-    table = Table(title=words("compression_side_by_side"))
+    table = draw.Table(title=words("compression_side_by_side"))
     headers = ((words("model"), words("size_kb"), words("ms_batch"), words("accuracy"), words("agrees_with_fp32")))
     for i, header in enumerate(headers):
         table.add_column(header, justify="left" if i == 0 else "right", no_wrap=i == 0)

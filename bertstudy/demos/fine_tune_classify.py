@@ -223,11 +223,9 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     draw.show(*figures(data, words))
-    table = Table(title=words("accuracy_2"))
+    table = draw.Table(title=words("accuracy_2"))
     for name in ("", words("train"), words("held_out_before"), words("held_out_after")):
         table.add_column(name, justify="right" if name else "left")
     for mode, name in (("frozen", words("frozen_encoder_classifier_only")),
@@ -236,7 +234,7 @@ def show(data: dict[str, Any], words: Words) -> None:
         table.add_row(name, f"{r['train_accuracy']:.0%}", f"{data['initial_test_accuracy']:.0%}", f"{r['test_accuracy'][-1]:.0%}")
     out.print(table)
     names = [words(label) for label in LABELS]
-    examples = Table(title=words("a_few_held_out"))
+    examples = draw.Table(title=words("a_few_held_out"))
     for name in (words("review"), words("label"), words("frozen"), words("full")):
         examples.add_column(name)
     for e in data["examples"]:

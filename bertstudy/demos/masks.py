@@ -68,11 +68,9 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     draw.show(*figures(data, words))
-    table = Table(title=words("what_each_mask_did"))
+    table = draw.Table(title=words("what_each_mask_did"))
     for header in ([words("mask"), words("weights_exactly_0"), words("total_weight_on_masked"), words("row_sums")]):
         table.add_column(header, justify="right")
     for name, result in data["variants"].items():
@@ -80,7 +78,7 @@ def show(data: dict[str, Any], words: Words) -> None:
         table.add_row(words(f"mask_{name}"), str(result["zeros"]), f"{result['masked_weight']:g}",
                       f"{min(sums):.6f} … {max(sums):.6f}")
     out.print(table)
-    fill = Table(title=words("if_every_key_of"))
+    fill = draw.Table(title=words("if_every_key_of"))
     fill.add_column(words("fill_value"))
     fill.add_column(words("softmax_gives"))
     fill.add_row("-inf", "NaN, NaN, NaN, NaN" if data["all_masked"]["minus_inf_is_nan"] else "?")

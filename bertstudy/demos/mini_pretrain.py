@@ -278,12 +278,10 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     esc = console.esc
     draw.show(*figures(data, words))
-    table = Table(title=words("fill_in_the_blank"))
+    table = draw.Table(title=words("fill_in_the_blank"))
     for name in (words("sentence_a_b_the"), words("the_corpus_says"), words("its_rank"), words("before"), words("after")):
         table.add_column(name)
     for b, a in zip(data["before"], data["after"]):

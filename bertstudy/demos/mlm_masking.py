@@ -234,8 +234,6 @@ def styled(row: dict[str, Any]) -> str:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     esc = console.esc
     mask = esc("[MASK]")
@@ -246,7 +244,7 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print(legend)
     out.print()
     st = data["statistics"]
-    table = Table(title=words("measured_shares_over_candidate", tokens=st['tokens']))
+    table = draw.Table(title=words("measured_shares_over_candidate", tokens=st['tokens']))
     for i, column in enumerate((words("share"), words("measured"), words("theory"), words("bound"), "")):
         table.add_column(column, justify="left" if i == 0 else "right")
     for row in st["shares"]:
@@ -262,7 +260,7 @@ def show(data: dict[str, Any], words: Words) -> None:
     for name, label in ("per_token", words("per_token_2")), ("whole_word", words("whole_word_2")):
         for row in ww["examples"][name]:
             out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
-    table = Table(title=words("how_often_a_word"))
+    table = draw.Table(title=words("how_often_a_word"))
     for i, column in enumerate((words("word"), words("per_token"), words("whole_word"))):
         table.add_column(column, justify="left" if i == 0 else "right")
     for word, a, b in zip(ww["words"], ww["partial"]["per_token"], ww["partial"]["whole_word"]):

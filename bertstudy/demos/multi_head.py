@@ -147,11 +147,9 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     draw.show(*figures(data, words))
-    table = Table(title=words("each_head_s_mean"))
+    table = draw.Table(title=words("each_head_s_mean"))
     for header in ([words("head"), words("on_the_previous_position"), words("on_the_partner")]):
         table.add_column(header, justify="right")
     for head, profile in enumerate(data["heads"]):

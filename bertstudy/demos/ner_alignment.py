@@ -220,12 +220,10 @@ def _label_name(label_id: int, labels: list[str]) -> str:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     labels = data["labels"]
     for example in data["alignment"]:
-        table = Table(title=" ".join(example["words"]))
+        table = draw.Table(title=" ".join(example["words"]))
         for name in (words("token"), words("word_id"), words("word_label"), words("first_sub_token"), words("all_sub_tokens")):
             table.add_column(name)
         for token, word, first, every in zip(example["tokens"], example["word_ids"], example["first"], example["all"]):
@@ -237,7 +235,7 @@ def show(data: dict[str, Any], words: Words) -> None:
         out.print(table)
     loss, heatmap = figures(data, words)
     draw.show(loss)
-    table = Table(title=words("held_out_sentences_every"))
+    table = draw.Table(title=words("held_out_sentences_every"))
     for name in (words("word"), words("gold"), words("predicted")):
         table.add_column(name)
     for sentence in data["predictions"]:

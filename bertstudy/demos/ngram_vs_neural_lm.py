@@ -108,10 +108,8 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
-    table = Table(title=words("held_out_perplexity_sentences", test_sentences=data['test_sentences'], test_tokens=data['test_tokens'], vocab_size=data['vocab_size']))
+    table = draw.Table(title=words("held_out_perplexity_sentences", test_sentences=data['test_sentences'], test_tokens=data['test_tokens'], vocab_size=data['vocab_size']))
     table.add_column(words("model"))
     table.add_column(words("perplexity"), justify="right")
     table.add_column(words("ln_ppl_nats_token"), justify="right")
@@ -120,7 +118,7 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print(table)
     out.print()
     draw.show(*figures(data, words))
-    samples = Table(title=words("a_sentence_sampled_from"))
+    samples = draw.Table(title=words("a_sentence_sampled_from"))
     samples.add_column(words("model"))
     samples.add_column(words("sentence"))
     for key, sentence in data["samples"].items():

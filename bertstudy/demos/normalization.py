@@ -104,12 +104,10 @@ def _span(values: list[float]) -> str:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     raw, bn, ln, grads = figures(data, words)
     draw.show(raw, bn, ln)
-    table = Table(title=words("smallest_largest"))
+    table = draw.Table(title=words("smallest_largest"))
     for name in ("", words("raw"), "BatchNorm", "LayerNorm"):
         table.add_column(name, justify="right")
     labels = ({'feature_mean': words("mean_of_each_feature"), 'feature_std': words("std_of_each_feature"), 'example_mean': words("mean_of_each_example"), 'example_std': words("std_of_each_example")})

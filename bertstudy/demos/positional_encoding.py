@@ -74,11 +74,9 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     draw.show(*figures(data, words))
-    table = Table(title=words("moving_k_positions_is"))
+    table = draw.Table(title=words("moving_k_positions_is"))
     table.add_column("k", justify="right")
     table.add_column(words("largest_error_over_every"), justify="right")
     for row in data["shifts"]:

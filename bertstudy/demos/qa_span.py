@@ -163,15 +163,13 @@ def _labelled(grid: draw.Chars, data: dict[str, Any], words: Words) -> draw.Char
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     first, second = data["examples"]
     out.print(f"[title]{console.esc(words('question') + first['question'])}[/title]")
     out.print(console.esc(words("passage") + data["passage"]))
     logits, grid = figures(data, words)
     draw.show(logits)
-    table = Table(title=words("the_spans_with_the"))
+    table = draw.Table(title=words("the_spans_with_the"))
     for name in (words("start"), words("end"), words("span"), words("score"), words("verdict")):
         table.add_column(name, overflow="fold")  # Chinese has no spaces to wrap at
     for span in first["top_spans"]:
@@ -187,7 +185,7 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print()
 
     out.print(f"[title]{console.esc(words('squad_2_0_question') + second['question'])}[/title]")
-    table = Table(title=words("no_answer_the_cls"))
+    table = draw.Table(title=words("no_answer_the_cls"))
     for name in (words("threshold"), words("null_score_best_score"), words("prediction")):
         table.add_column(name, justify="right")
     diff = second["null_score"] - second["best_score"]

@@ -122,22 +122,20 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
-    theory = Table(title=words("cost_per_layer_vaswani"))
+    theory = draw.Table(title=words("cost_per_layer_vaswani"))
     for name in (words("layer"), words("work"), words("sequential_steps"), words("maximum_path_length")):
         theory.add_column(name)
     theory.add_row("RNN", "O(n·d²)", "O(n)", "O(n)")
     theory.add_row(words("self_attention"), "O(n²·d)", "O(1)", "O(1)")
     out.print(theory)
-    timing = Table(title=words("measured_d_heads_one", d_model=data['d_model'], heads=data['heads'], repeats=data['repeats']))
+    timing = draw.Table(title=words("measured_d_heads_one", d_model=data['d_model'], heads=data['heads'], repeats=data['repeats']))
     for name in (words("n"), words("rnn"), words("self_attention"), words("rnn_attention")):
         timing.add_column(name, justify="right")
     for n, rnn, attention in zip(data["lengths"], data["rnn_ms"], data["attention_ms"]):
         timing.add_row(str(n), f"{rnn:.2f}", f"{attention:.2f}", f"{rnn / attention:.1f}×")
     out.print(timing)
-    gradient = Table(title=words("u_y_n_x"))
+    gradient = draw.Table(title=words("u_y_n_x"))
     for name in (words("n"), words("rnn_path"), words("rnn"), words("attention_path"), words("self_attention")):
         gradient.add_column(name, justify="right")
     for i, n in enumerate(data["gradient_lengths"]):

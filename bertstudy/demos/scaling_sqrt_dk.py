@@ -93,10 +93,8 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
-    table = Table(title=words("random_q_and_k", num_keys=data['num_keys'], num_queries=data['num_queries']))
+    table = draw.Table(title=words("random_q_and_k", num_keys=data['num_keys'], num_queries=data['num_queries']))
     headers = ([words("d_k"), words("score_std_scaled_raw"), words("entropy_bits_scaled_raw"), words("max_weight_scaled_raw"), words("jacobian_norm_scaled_raw")])
     for header in headers:
         table.add_column(header, justify="right")

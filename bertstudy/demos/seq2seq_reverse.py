@@ -142,12 +142,10 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     s = data["settings"]
     draw.show(*figures(data, words))
-    table = Table(title=words("after_steps_of_strings", steps=s['steps'], batch=s['batch'], min_len=s['min_len'], max_len=s['max_len'], eval=s['eval']))
+    table = draw.Table(title=words("after_steps_of_strings", steps=s['steps'], batch=s['batch'], min_len=s['min_len'], max_len=s['max_len'], eval=s['eval']))
     table.add_column(words("measure"))
     table.add_column(words("value"), justify="right")
     for key in ("exact_greedy", "exact_beam", "digit_accuracy", "anti_diagonal", "anti_diagonal_uniform", "anti_diagonal_band"):

@@ -145,11 +145,9 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     draw.show(*figures(data, words))
-    table = Table(title=words("greedy_generation_on_200"))
+    table = draw.Table(title=words("greedy_generation_on_200"))
     for header in ([words("task"), words("exact_match"), words("cross_attention_same_mirrored"), words("examples_input_output")]):
         table.add_column(header)
     for task in TASKS:

@@ -79,13 +79,11 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     draw.show(*figures(data, words))
     far = data["length"] - 1
     mid = data["length"] // 2
-    table = Table(title=words("default_initialisation_input_hidden", input=data['input'], hidden=data['hidden'], length=data['length']))
+    table = draw.Table(title=words("default_initialisation_input_hidden", input=data['input'], hidden=data['hidden'], length=data['length']))
     for name in (words("model"), words("parameters"), words("per_step_back"), words("d_10"), words("d", mid=mid), words("d_2", far=far)):
         table.add_column(name, justify="left" if name == words("model") else "right")
     for key, values in data["norms"].items():

@@ -110,12 +110,10 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     loss, heat = figures(data, words)
     draw.show(loss)
-    table = Table(title=words("the_nearest_neighbours_by", K_NEIGHBOURS=K_NEIGHBOURS))
+    table = draw.Table(title=words("the_nearest_neighbours_by", K_NEIGHBOURS=K_NEIGHBOURS))
     table.add_column(words("word"), style="bold")
     table.add_column(words("neighbours_cosine"))
     for word, neighbours in data["neighbours"].items():
@@ -126,7 +124,7 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print()
     draw.show(heat)
 
-    shares = Table(title=words("share_of_a_word", K_NEIGHBOURS=K_NEIGHBOURS))
+    shares = draw.Table(title=words("share_of_a_word", K_NEIGHBOURS=K_NEIGHBOURS))
     for name in (words("group"), words("before"), words("after"), words("by_chance")):
         shares.add_column(name, justify="left" if name == words("group") else "right")
     for group in data["groups"]:

