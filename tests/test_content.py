@@ -179,3 +179,26 @@ def test_the_pack_cache_follows_every_edit(pack_copy):
     path.write_text(path.read_text().replace("minutes: 46", "minutes: [46"))
     with pytest.raises(ContentError):
         packs.load(pack_copy)
+
+
+def test_a_demo_finding_needs_both_languages_and_the_same_values(pack_copy):
+    path = pack_copy / "demos" / "mlp-learns.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("训练集准确率从 {before:.0%}", "训练集准确率从 {start:.0%}"))
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("demos/mlp-learns.yaml", "findings.trained")
+    assert "both must show the same values" in str(error)
+
+    start = text.index("    zh:", text.index("  trained:"))
+    path.write_text(text[:start] + text[text.index("\n", start) + 1:])
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("demos/mlp-learns.yaml", "findings.trained.zh")
+    assert "missing" in str(error)
+
+
+def test_a_pack_cannot_add_a_demo_bertstudy_does_not_have(pack_copy):
+    source = pack_copy / "demos" / "masks.yaml"
+    (pack_copy / "demos" / "my-demo.yaml").write_text(source.read_text().replace("id: masks", "id: my-demo"))
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("demos/my-demo.yaml", "id")
+    assert "bertstudy has no demo bertstudy.demos.my_demo" in str(error)
