@@ -6,7 +6,7 @@ a `**` run next to punctuation opens or closes only beside whitespace or more pu
 beside a CJK character or CJK punctuation may open or close as though a space stood there, which
 is what the author meant. Wrapping: Rich breaks lines only at spaces, so a Chinese paragraph with
 an English word in it breaks around that word and strands it on a line of its own; paragraphs are
-wrapped here as console.wrap() wraps plain text. Leaves out: `_` emphasis inside CJK words (as in
+wrapped here as bertstudy.wrapping wraps plain text. Leaves out: `_` emphasis inside CJK words (as in
 CommonMark, it never opens there) and wrapping inside table cells.
 """
 
@@ -21,7 +21,7 @@ from markdown_it.rules_inline.state_inline import Scanned, StateInline
 from rich import markdown as rich_markdown
 from rich.text import Text
 
-from bertstudy.console import is_cjk, line_spans
+from bertstudy.wrapping import is_cjk, line_spans
 
 
 class _CjkState(StateInline):

@@ -1,4 +1,4 @@
-"""console.wrap: Chinese mixed with English breaks between characters and at spaces, never inside
+"""bertstudy.wrapping: Chinese mixed with English breaks between characters and at spaces, never inside
 an English word, never before closing or after opening punctuation, within the width; and
 Markdown in Chinese shows its bold and keeps English words in company."""
 
@@ -10,10 +10,10 @@ import pytest
 from rich.cells import cell_len
 
 from bertstudy import console
-from bertstudy.console import NO_LINE_END, NO_LINE_START, is_cjk, wrap
 from bertstudy.content.pack import load
 from bertstudy.markdown import Markdown
 from bertstudy.paths import builtin_pack
+from bertstudy.wrapping import NO_LINE_END, NO_LINE_START, is_cjk, wrap
 
 MIXED = ("按 Hugging Face 的 BERT 随机初始化（N(0, 0.02²)；Google 的截断在 2σ），三部分的范数相近；[PAD] 的词向量"
          "为 0（HF 的 padding_idx）。手算的 LayerNorm(词 + 位置 + 句段) 与 BertEmbeddings 的输出之差最大为 0.0e+00，"
