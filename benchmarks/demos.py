@@ -20,8 +20,11 @@ import sys
 import tempfile
 import time
 
-from bertstudy.demos import DEMOS
+from bertstudy.content.pack import load
+from bertstudy.paths import builtin_pack
 from bertstudy.reference import pretrained
+
+DEMOS = load(builtin_pack()).demos
 
 LIMITS = {"default": 20.0, "quick": 3.0}
 

@@ -125,13 +125,14 @@ HELD_APART = ("heldout", "heldout2")
 def free_text(runs: int, env: dict[str, str], typer_rich: float) -> None:
     """`quiz check` of one free-text answer, and agreement with people on every labelled set."""
     from bertstudy.content import pack as packs
+    from bertstudy.paths import builtin_pack
     from bertstudy.quiz import agreement
 
     check = wall(BERTSTUDY + ["quiz", "check", "attention-why-scale", "--answer",
                               "Dot products grow with d_k, so the softmax saturates and its gradients vanish."], runs, env)
     print(f"{'quiz check, one free-text answer':<32}  {check:>9.3f} s  {check / typer_rich:>5.2f}x import typer, rich  target < 0.3 s")
     print()
-    pack = packs.load(packs.builtin_dir())
+    pack = packs.load(builtin_pack())
     print(f"{'free-text grader vs people':<26}{'answers':>8}{'agreement':>11}{'recall':>9}{'specificity':>13}  target")
     judged = {name: agreement.judge(pack, REPO / "tests" / "data" / "free-text" / name) for name in SETS}
     held_apart = [j for name in HELD_APART for j in judged[name]]

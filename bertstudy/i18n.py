@@ -157,6 +157,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "content.none_trusted": ("No content pack is trusted (the built-in one always is).", "没有受信任的内容包（内置内容包始终受信任）。"),
     # demos
     "demo.ran": ("Demo finished in {seconds:.1f} s.", "演示完成，用时 {seconds:.1f} 秒。"),
+    "draw.every": (", every {step}th", "，每 {step} 列取一列"),
+    "draw.columns": ("columns {first} … {last}{every}; scale {scale}", "列 {first} … {last}{every}；刻度 {scale}"),
+    "draw.log_scale": (" (log scale)", "（对数坐标）"),
     "demo.saved": ("Wrote {files}", "已写入 {files}"),
     "demo.no_matplotlib": ("PNG figures need matplotlib: pip install 'bertstudy[plots]' (wrote the JSON only).",
                            "PNG 图需要 matplotlib：pip install 'bertstudy[plots]'（这次只写入了 JSON）。"),

@@ -10,9 +10,17 @@ import pytest
 from typer.testing import CliRunner
 
 from bertstudy.cli import app
-from bertstudy.content.pack import builtin_dir
+from bertstudy.paths import builtin_pack
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def demo_words(module, lang: str = "en"):
+    """The built-in pack's titles and labels for a demo module, as `bertstudy demo run` hands them."""
+    from bertstudy.content.pack import load
+    from bertstudy.demos import Words
+
+    return Words(load(builtin_pack()).demo(module.__name__.rsplit(".", 1)[1].replace("_", "-")), lang)
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +68,7 @@ def warm_pool():
 def pack_copy(tmp_path) -> Path:
     """A writable copy of the built-in pack, to break on purpose."""
     target = tmp_path / "pack"
-    for part in ("curriculum", "quizzes", "exercises"):
-        shutil.copytree(builtin_dir() / part, target / part)
-    shutil.copyfile(builtin_dir() / "glossary.yaml", target / "glossary.yaml")
+    for part in ("curriculum", "quizzes", "exercises", "demos"):
+        shutil.copytree(builtin_pack() / part, target / part)
+    shutil.copyfile(builtin_pack() / "glossary.yaml", target / "glossary.yaml")
     return target

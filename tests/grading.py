@@ -6,9 +6,11 @@ import textwrap
 from pathlib import Path
 
 from bertstudy.content import pack as packs
-from bertstudy.exercises.grader import Verdict, grade
+from bertstudy.exercises.grader import grade
+from bertstudy.exercises.verdict import Verdict
+from bertstudy.paths import builtin_pack
 
-PACK, _ = packs.collect(packs.builtin_dir())  # test_content.py reports any problem in the pack
+PACK, _ = packs.collect(builtin_pack())  # test_content.py reports any problem in the pack
 
 
 def verdict_of(exercise_id: str, source: str, pool, folder: Path) -> Verdict:

@@ -8,10 +8,10 @@ import shutil
 import pytest
 import yaml
 
-from bertstudy.content.pack import builtin_dir
+from bertstudy.paths import builtin_pack
 
-SOLUTION = builtin_dir() / "exercises" / "scaled_dot_product_attention" / "solution.py"
-NO_SCALE = builtin_dir() / "exercises" / "scaled_dot_product_attention" / "mistakes" / "no_scale.py"
+SOLUTION = builtin_pack() / "exercises" / "scaled_dot_product_attention" / "solution.py"
+NO_SCALE = builtin_pack() / "exercises" / "scaled_dot_product_attention" / "mistakes" / "no_scale.py"
 
 
 def test_version_and_help(cli):
@@ -35,10 +35,11 @@ def row(rows, key):
 
 
 def right_letter(question_id):
-    from bertstudy.content.pack import builtin_dir, load
+    from bertstudy.content.pack import load
+    from bertstudy.paths import builtin_pack
     from bertstudy.quiz.grading import letter_of
 
-    question = load(builtin_dir()).questions[question_id]
+    question = load(builtin_pack()).questions[question_id]
     return letter_of(question, next(i for i, c in enumerate(question.choices) if c.correct))
 
 
@@ -344,9 +345,10 @@ def test_exam_report_gives_per_point_feedback_on_free_text(cli, tmp_path):
 
 
 def test_interactive_exam_gives_no_feedback_until_the_end(cli, monkeypatch):
-    from bertstudy.content.pack import builtin_dir, load
+    from bertstudy.content.pack import load
+    from bertstudy.paths import builtin_pack
 
-    questions = load(builtin_dir()).questions
+    questions = load(builtin_pack()).questions
     monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
     monkeypatch.setattr("bertstudy.quiz.exam.draw", lambda *a: [questions["attention-softmax-axis"], questions["attention-scale-value"]])
     out = cli("quiz", "--exam", "2", input=right_letter("attention-softmax-axis") + "\n8\n").stdout
@@ -356,9 +358,10 @@ def test_interactive_exam_gives_no_feedback_until_the_end(cli, monkeypatch):
 
 
 def test_stopping_mid_quiz_keeps_what_was_answered(cli, monkeypatch):
-    from bertstudy.content.pack import builtin_dir, load
+    from bertstudy.content.pack import load
+    from bertstudy.paths import builtin_pack
 
-    questions = load(builtin_dir()).questions
+    questions = load(builtin_pack()).questions
     monkeypatch.setattr("bertstudy.console.interactive", lambda: True)
     monkeypatch.setattr("bertstudy.quiz.schedule.select", lambda *a: [questions["attention-scale-value"], questions["attention-softmax-axis"]])
     result = cli("quiz", input="8\n", code=130)  # the input ends (as Ctrl-D or Ctrl-C would) at question 2

@@ -7,15 +7,15 @@ import pytest
 from bertstudy.content import glossary
 from bertstudy.content import pack as packs
 from bertstudy.content.schema import PARTS_LINE
-from bertstudy.demos import DEMOS
 from bertstudy.errors import ContentError
 from bertstudy.exercises import health
+from bertstudy.paths import builtin_pack
 
-PACK = packs.load(packs.builtin_dir())
+PACK = packs.load(builtin_pack())
 
 
 def test_builtin_pack_has_no_problems():
-    _, errors = packs.collect(packs.builtin_dir(), set(DEMOS))
+    _, errors = packs.collect(builtin_pack())
     assert [str(e) for e in errors] == []
 
 
@@ -25,7 +25,7 @@ def test_topic_is_bilingual_and_linked(topic):
         assert text.en.strip() and text.zh.strip()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in topic.notes.zh), "the Chinese notes contain no Chinese"
     assert "$" not in topic.notes.en + topic.notes.zh, "notes must read in a terminal, not as LaTeX"
-    assert all(d in DEMOS for d in topic.demos)
+    assert all(d in PACK.demos for d in topic.demos)
     assert all(e in PACK.exercises for e in topic.exercises)
     assert all(p in PACK.topics for p in topic.prerequisites)
 
@@ -52,7 +52,7 @@ def test_exercise_files_exist(exercise):
     assert (exercise.folder / "solution.py").is_file()
     assert "TODO" in (exercise.folder / "starter.py").read_text()
     for mistake in exercise.mistakes:
-        assert (exercise.folder / "mistakes" / f"{mistake.id}.py").is_file()
+        assert exercise.mistake_source(mistake).strip()  # its own file, or solution.py patched
     assert exercise.hints and all(h.en and h.zh for h in exercise.hints)
     assert [str(problem) for problem in health.files(exercise)] == []  # what `content check` reads without grading
 
@@ -62,11 +62,11 @@ def test_every_topic_question_kind_is_exercised_by_attention():
     assert len(kinds) >= 5
 
 
-GLOSSARY, _ = glossary.load(packs.builtin_dir())
+GLOSSARY, _ = glossary.load(builtin_pack())
 
 
 def test_builtin_pack_follows_its_glossary():
-    problems, warnings = glossary.check(packs.builtin_dir())
+    problems, warnings = glossary.check(builtin_pack())
     assert [str(p) for p in problems] == [] and [str(w) for w in warnings] == []
 
 
@@ -112,7 +112,7 @@ def test_content_check_warns_on_glossary_misuse_without_failing(cli, pack_copy):
 
 
 def _first_error(root):
-    _, errors = packs.collect(root, set(DEMOS))
+    _, errors = packs.collect(root)
     assert errors, "expected a problem"
     return errors[0]
 
@@ -145,7 +145,7 @@ def test_missing_translation_is_reported_at_its_key(pack_copy):
 def test_unknown_key_and_wrong_type(pack_copy):
     path = pack_copy / "curriculum" / "attention.yaml"
     path.write_text(path.read_text().replace("minutes: 45", "minutes: forty\ncolour: red"))
-    _, errors = packs.collect(pack_copy, set(DEMOS))
+    _, errors = packs.collect(pack_copy)
     messages = {e.key: str(e) for e in errors}
     assert "expected a whole number" in messages["minutes"]
     assert "unknown key" in messages["colour"]
@@ -171,10 +171,29 @@ def test_builds_on_names_other_exercises_and_the_starter_keeps_the_parts_line(pa
     spec.write_text(spec.read_text().replace("bert_embedding,", "bert_embeddings,"))
     starter = folder / "starter.py"
     starter.write_text(starter.read_text().replace(PARTS_LINE, "# paste here"))
-    pack, errors = packs.collect(pack_copy, set(DEMOS))
+    pack, errors = packs.collect(pack_copy)
     assert not errors
     problems = health.files(pack.exercises["capstone_bert"])  # found before any grading
     assert [p.key for p in problems] == ["builds_on"] and PARTS_LINE in str(problems[0])
+
+
+def test_a_mistake_patch_must_quote_the_solution_exactly_once(pack_copy):
+    folder = pack_copy / "exercises" / "capstone_bert"
+    solution = folder / "solution.py"
+    solution.write_text(solution.read_text().replace("h = layer(h, attention_mask)", "h = block(h, attention_mask)"))
+    pack, errors = packs.collect(pack_copy)
+    assert not errors
+    exercise = pack.exercises["capstone_bert"]
+    problems = health.files(exercise)  # found before any grading, like a missing mistake file
+    assert [p.key for p in problems] == ["mistakes[0].patch[0].replace"]
+    assert "does not occur in solution.py" in str(problems[0])
+
+    solution.write_text(solution.read_text().replace("h = block(h, attention_mask)", "h = layer(h, attention_mask)"))
+    fixed = solution.read_text().replace("torch.tanh(self.pooler.dense(h[:, 0]))", "torch.tanh(self.pooler.dense(h[:, 0].clone()))")
+    solution.write_text(fixed)  # a fix to the solution reaches the mistakes that do not touch it
+    mistake = next(m for m in exercise.mistakes if m.id == "segments_ignored")
+    assert exercise.mistake_source(mistake) == fixed.replace("self.embeddings(input_ids, token_type_ids)", "self.embeddings(input_ids)")
+    assert health.files(exercise)[0].key == "mistakes[1].patch[0].replace"  # pooler_without_tanh quotes the old line
 
 
 def test_prerequisite_cycle(pack_copy):
@@ -183,7 +202,7 @@ def test_prerequisite_cycle(pack_copy):
     path.write_text(text.replace("prerequisites: [seq2seq]", "prerequisites: [echo]"))
     echo = text.replace("id: attention", "id: echo").replace("prerequisites: [seq2seq]", "prerequisites: [attention]")
     (pack_copy / "curriculum" / "echo.yaml").write_text(echo)
-    _, errors = packs.collect(pack_copy, set(DEMOS))
+    _, errors = packs.collect(pack_copy)
     assert any("cycle: attention -> echo -> attention" in str(e) or "cycle: echo -> attention -> echo" in str(e) for e in errors)
 
 
@@ -207,3 +226,26 @@ def test_the_pack_cache_follows_every_edit(pack_copy):
     path.write_text(path.read_text().replace("minutes: 46", "minutes: [46"))
     with pytest.raises(ContentError):
         packs.load(pack_copy)
+
+
+def test_a_demo_finding_needs_both_languages_and_the_same_values(pack_copy):
+    path = pack_copy / "demos" / "mlp-learns.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("训练集准确率从 {before:.0%}", "训练集准确率从 {start:.0%}"))
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("demos/mlp-learns.yaml", "findings.trained")
+    assert "both must show the same values" in str(error)
+
+    start = text.index("    zh:", text.index("  trained:"))
+    path.write_text(text[:start] + text[text.index("\n", start) + 1:])
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("demos/mlp-learns.yaml", "findings.trained.zh")
+    assert "missing" in str(error)
+
+
+def test_a_pack_cannot_add_a_demo_bertstudy_does_not_have(pack_copy):
+    source = pack_copy / "demos" / "masks.yaml"
+    (pack_copy / "demos" / "my-demo.yaml").write_text(source.read_text().replace("id: masks", "id: my-demo"))
+    error = _first_error(pack_copy)
+    assert (error.file, error.key) == ("demos/my-demo.yaml", "id")
+    assert "bertstudy has no demo bertstudy.demos.my_demo" in str(error)

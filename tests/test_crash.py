@@ -14,13 +14,15 @@ import time
 
 import pytest
 
-from bertstudy.content.pack import builtin_dir, load
+from bertstudy.content.pack import load
+
+from bertstudy.paths import builtin_pack
 from bertstudy.progress.store import SCHEMA_VERSION, Store
 from bertstudy.quiz import exam, grading
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 
-QUESTIONS = load(builtin_dir()).questions
+QUESTIONS = load(builtin_pack()).questions
 
 
 def typed(question) -> str:
@@ -117,7 +119,7 @@ def assert_kept(home, questions, given: int, mode: str) -> None:
 
 @pytest.mark.parametrize("given", [1, 3])
 def test_a_quiz_killed_mid_session_keeps_every_answer_given(isolated_home, given):
-    pack = load(builtin_dir())
+    pack = load(builtin_pack())
     questions = pack.questions_of("attention")[:5]  # a new learner gets new questions in pack order
     terminal = Terminal("quiz", "--topic", "attention", "--new", "5")
     assert answer_and_kill(isolated_home, terminal, questions, given, rate_open=True) == -signal.SIGKILL
@@ -125,7 +127,7 @@ def test_a_quiz_killed_mid_session_keeps_every_answer_given(isolated_home, given
 
 
 def test_an_exam_killed_mid_way_keeps_every_answer_given(isolated_home):
-    questions = exam.draw(load(builtin_dir()), 6, None, 11)  # the exam `--seed 11` draws
+    questions = exam.draw(load(builtin_pack()), 6, None, 11)  # the exam `--seed 11` draws
     terminal = Terminal("quiz", "--exam", "6", "--seed", "11")
     assert answer_and_kill(isolated_home, terminal, questions, 4, rate_open=False) == -signal.SIGKILL
     assert_kept(isolated_home, questions, 4, "exam")

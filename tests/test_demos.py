@@ -9,8 +9,16 @@ import math
 
 import pytest
 
-from bertstudy import console
-from bertstudy.demos import DEMOS, draw
+from bertstudy import console, demos
+from bertstudy.content.pack import load
+from bertstudy.demos import draw
+from bertstudy.paths import builtin_pack
+
+DEMOS = load(builtin_pack()).demos
+
+
+def cjk(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 @pytest.mark.parametrize("demo", DEMOS.values(), ids=lambda d: d.id)
@@ -21,11 +29,16 @@ def test_demo_runs_quick_and_draws(demo, monkeypatch):
     from rich.console import Console
 
     monkeypatch.setattr(console, "out", lambda: Console(file=buffer, width=120, color_system=None))
-    module.show(data)
+    words = demos.Words(demo, "en")
+    module.show(data, words)
     assert buffer.getvalue().strip()
-    figures = module.figures(data)
+    figures = module.figures(data, words)
     assert figures and all(isinstance(f, (draw.Heatmap, draw.Lines, draw.Chars)) for f in figures)
     json.dumps(data)  # the data is JSON-ready: --save and --json write it as it is
+    english, chinese = demos.notes(demo, data, "en"), demos.notes(demo, data, "zh")  # told from the pack
+    assert english and len(english) == len(chinese) == len(data["findings"])
+    assert all(note.strip() and "{" not in note for note in english + chinese)
+    assert all(cjk(note) for note in chinese)
 
 
 def test_attention_heatmap_claims():

@@ -9,8 +9,8 @@ import math
 
 import pytest
 
-from bertstudy import i18n
 from bertstudy.demos import autograd_by_hand, draw, mlp_learns, normalization
+from conftest import demo_words
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +41,7 @@ def test_data_is_json_ready_and_deterministic(request, name):
 def test_figures_are_well_formed_in_both_languages(request, name, lang):
     data = request.getfixturevalue(name)
     module = {"by_hand": autograd_by_hand, "moons": mlp_learns, "norms": normalization}[name]
-    i18n.use(lang)
-    try:
-        figures = module.figures(data)
-    finally:
-        i18n.use("en")
+    figures = module.figures(data, demo_words(module, lang))
     assert figures
     for figure in figures:
         if isinstance(figure, draw.Heatmap):

@@ -16,7 +16,10 @@ import json
 
 import pytest
 
+from bertstudy.content.pack import load
 from bertstudy.demos import compress, draw
+from bertstudy.paths import builtin_pack
+from conftest import demo_words
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +33,7 @@ def rows(data) -> dict:
 
 def test_the_data_is_json_ready_and_complete(data):
     assert json.loads(json.dumps(data)) == data
-    assert set(rows(data)) == set(compress.NAMES)
+    assert set(rows(data)) == set(compress.ROWS)
     assert all(0.0 <= row["accuracy"] <= 1.0 and row["latency_ms"] > 0 and row["bytes"] > 0 for row in data["rows"])
 
 
@@ -82,10 +85,18 @@ def test_the_distilled_student_is_small_and_beats_labels_alone(data):
 
 
 def test_figures_describe_the_data(data):
-    pruning, heads, students = compress.figures(data)
+    pruning, heads, students = compress.figures(data, demo_words(compress))
     assert isinstance(pruning, draw.Lines) and pruning.x == [100 * s for s in data["sparsities"]]
     assert isinstance(heads, draw.Heatmap) and heads.values == data["head_importance"]
     assert isinstance(students, draw.Lines) and students.x == data["student_steps_logged"]
+
+
+def notes(data, zh):
+    """The notes on the heads and on the students, as the pack tells this data's findings."""
+    demo = load(builtin_pack()).demo("compress")
+    told = [(key, demo.finding(key, values, "zh" if zh else "en")) for key, values in compress.findings(data)]
+    return (" ".join(text for key, text in told if key.startswith("heads_")),
+            " ".join(text for key, text in told if key.startswith(("student", "distillation_"))))
 
 
 @pytest.mark.parametrize("zh", [False, True])
@@ -97,11 +108,11 @@ def test_the_notes_follow_the_numbers(data, zh):
     r = rows(changed)
     r["heads_most"]["accuracy"] = r["heads_least"]["accuracy"] - 0.2
     r["student_labels"]["accuracy"] = r["student_distilled"]["accuracy"] - 0.1
-    heads_note, student_note = compress.notes(changed, zh)[2:]
+    heads_note, student_note = notes(changed, zh)
     assert tells in heads_note and redundant not in heads_note
     assert ahead in student_note
     r["heads_most"]["accuracy"] = r["heads_least"]["accuracy"]
     r["student_labels"]["accuracy"] = r["student_distilled"]["accuracy"]
-    heads_note, student_note = compress.notes(changed, zh)[2:]
+    heads_note, student_note = notes(changed, zh)
     assert redundant in heads_note and tells not in heads_note
     assert ahead not in student_note

@@ -10,6 +10,7 @@ import math
 import pytest
 
 from bertstudy.demos import draw
+from conftest import demo_words
 
 DEMOS = ["scaling_sqrt_dk", "positional_encoding", "masks", "multi_head", "transformer_copy"]
 
@@ -36,7 +37,8 @@ def mean(values) -> float:
 def test_data_is_json_and_figures_are_figures(quick_data, name):
     data = quick_data(name)
     assert json.loads(json.dumps(data, allow_nan=False)) == data
-    figures = importlib.import_module(f"bertstudy.demos.{name}").figures(data)
+    module = importlib.import_module(f"bertstudy.demos.{name}")
+    figures = module.figures(data, demo_words(module))
     assert figures and all(isinstance(f, (draw.Heatmap, draw.Lines, draw.Chars)) for f in figures)
 
 

@@ -9,12 +9,12 @@ import textwrap
 import pytest
 
 from bertstudy.content import pack as packs
-from bertstudy.content.pack import PACKAGE_DIR
 from bertstudy.content.schema import Limits
 from bertstudy.exercises.grader import grade
+from bertstudy.paths import PACKAGE_DIR, builtin_pack
 
 pytestmark = pytest.mark.slow
-PACK, _ = packs.collect(packs.builtin_dir())  # test_content.py reports any problem in the pack
+PACK, _ = packs.collect(builtin_pack())  # test_content.py reports any problem in the pack
 SDPA = PACK.exercises["scaled_dot_product_attention"]
 HEADER = "import math\nimport torch\nimport torch.nn.functional as F\n\n"
 

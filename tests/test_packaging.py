@@ -18,8 +18,8 @@ def test_wheel_contains_the_pack_and_the_child(tmp_path):
                    check=True, capture_output=True)
     (wheel,) = tmp_path.glob("bertstudy-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for path in REPO.glob("curriculum/*.yaml"):
-        assert f"bertstudy/_pack/curriculum/{path.name}" in names
+    for path in [*REPO.glob("curriculum/*.yaml"), *REPO.glob("demos/*.yaml")]:
+        assert f"bertstudy/_pack/{path.relative_to(REPO)}" in names
     for path in REPO.glob("exercises/**/*.py"):
         assert f"bertstudy/_pack/{path.relative_to(REPO)}" in names
     assert "bertstudy/exercises/child.py" in names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,10 +10,11 @@ import pytest
 from bertstudy.content import pack as packs
 from bertstudy.content.schema import Question, Text
 from bertstudy.errors import UsageError
+from bertstudy.paths import builtin_pack
 from bertstudy.progress.store import Store
-from bertstudy.quiz import grading, schedule
+from bertstudy.quiz import grading, schedule, session
 
-PACK = packs.load(packs.builtin_dir())
+PACK = packs.load(builtin_pack())
 T = Text("x", "x")
 
 
@@ -198,3 +200,41 @@ def test_fill_treats_every_minus_sign_alike():
     q = question("fill", accept=["−100"])
     assert grading.grade(q, "-100").correct and grading.grade(q, "−100").correct
     assert not grading.grade(q, "100").correct
+
+
+class Shown:
+    """A display that remembers what the sitting showed."""
+
+    def __init__(self):
+        self.events = []
+
+    def question(self, question, i, n):
+        self.events.append(("question", question.id))
+
+    def feedback(self, question, graded):
+        self.events.append(("feedback", question.id))
+
+    def time_up(self):
+        self.events.append(("time up",))
+
+
+def test_a_sitting_past_its_deadline_counts_the_rest_unanswered_and_says_so_once():
+    store = Store()
+    questions = PACK.questions_of("attention")[:3]
+    answers = session.FileAnswers({q.id: "whatever" for q in questions})
+    shown = Shown()
+    results = list(session.ask(store, questions, answers, shown, exam=True, deadline=time.monotonic() - 1))
+    assert [(r["score"], r["details"]) for r in results] == [(0.0, {"unanswered": True})] * 3
+    assert shown.events == [("time up",)]
+    assert store.cards() == {}  # nothing answered, nothing scheduled
+
+
+def test_a_sitting_records_each_answer_and_shows_feedback_outside_exams():
+    store = Store()
+    question = PACK.questions["attention-scale-value"]
+    answers = session.FileAnswers({question.id: {"answer": question.answer}})
+    shown = Shown()
+    (result,) = session.ask(store, [question], answers, shown)
+    assert result["correct"] and result["rating"] == schedule.suggested_rating(grading.grade(question, question.answer))
+    assert shown.events == [("question", question.id), ("feedback", question.id)]
+    assert set(store.cards()) == {question.id}  # recorded at once

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from bertstudy.content import pack as packs
+from bertstudy.paths import builtin_pack
 from bertstudy.quiz import agreement
 
 DATA = Path(__file__).parent / "data" / "free-text"
-PACK = packs.load(packs.builtin_dir())
+PACK = packs.load(builtin_pack())
 SETS = {name: agreement.judge(PACK, DATA / name) for name in ("dev", "dev2", "dev3", "earlier", "heldout", "heldout2")}
 ALL = [j for judged in SETS.values() for j in judged]
 TUNING = SETS["dev"] + SETS["dev2"] + SETS["dev3"] + SETS["earlier"]

@@ -9,7 +9,8 @@ import sqlite3
 import pytest
 
 from bertstudy.errors import StoreError, UsageError
-from bertstudy.progress.store import SCHEMA_VERSION, Store, home
+from bertstudy.paths import home
+from bertstudy.progress.store import SCHEMA_VERSION, Store
 
 
 def test_store_lives_under_bertstudy_home(isolated_home):
@@ -79,9 +80,10 @@ def test_processes_opening_a_new_store_at_once_create_it_once(tmp_path, attempt)
 
 def _reviewer(path, n, ready):
     from bertstudy.content import pack as packs
+    from bertstudy.paths import builtin_pack
     from bertstudy.quiz import grading, schedule
 
-    question = packs.load(packs.builtin_dir()).questions["attention-scale-value"]
+    question = packs.load(builtin_pack()).questions["attention-scale-value"]
     store = Store(path)
     ready.wait(30)
     for i in range(n):

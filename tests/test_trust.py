@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bertstudy.content import trust
-from bertstudy.content.pack import builtin_dir, load
+from bertstudy.content.pack import load
 from bertstudy.errors import UsageError
+from bertstudy.paths import builtin_pack
 
 EXERCISE = "scaled_dot_product_attention"
 
@@ -21,8 +22,8 @@ def pack(tmp_path) -> Path:
     """A pack of one exercise whose every known mistake, once run, writes the file `ran`."""
     root = tmp_path / "pack"
     for part in ("curriculum", "quizzes"):
-        shutil.copytree(builtin_dir() / part, root / part)
-    shutil.copytree(builtin_dir() / "exercises" / EXERCISE, root / "exercises" / EXERCISE)
+        shutil.copytree(builtin_pack() / part, root / part)
+    shutil.copytree(builtin_pack() / "exercises" / EXERCISE, root / "exercises" / EXERCISE)
     for mistake in (root / "exercises" / EXERCISE / "mistakes").glob("*.py"):
         mistake.write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n" + mistake.read_text())
     return root
@@ -32,7 +33,7 @@ def pack(tmp_path) -> Path:
 def wrong(tmp_path) -> str:
     """A submission that fails the way a known mistake does, so grading runs the pack's mistakes."""
     path = tmp_path / "submission.py"
-    shutil.copyfile(builtin_dir() / "exercises" / EXERCISE / "mistakes" / "no_scale.py", path)
+    shutil.copyfile(builtin_pack() / "exercises" / EXERCISE / "mistakes" / "no_scale.py", path)
     return str(path)
 
 
@@ -112,7 +113,7 @@ def test_trust_list_and_revoke(cli, pack):
 
 def test_the_built_in_pack_is_trusted_without_a_record(cli):
     assert cli.json("content", "trust")["trust"] == "built-in"
-    assert trust.state(load(builtin_dir())) == "built-in"
+    assert trust.state(load(builtin_pack())) == "built-in"
     assert trust.trusted_packs() == {}
 
 

@@ -32,11 +32,10 @@ def check(
     """
     from bertstudy.content import glossary, trust
     from bertstudy.content.pack import collect, resolve_dir
-    from bertstudy.demos import DEMOS
     from bertstudy.exercises import health
 
     root = resolve_dir(str(folder)) if folder is not None else context.content_dir()
-    pack, errors = collect(root, set(DEMOS))
+    pack, errors = collect(root)
     glossary_problems, warnings = glossary.check(root)
     errors += glossary_problems
     broken = {e.file for e in errors}

@@ -22,12 +22,10 @@ def list_demos(json_out: context.JsonOption = False) -> None:
 
     Example: `bertstudy demo list`
     """
-    from bertstudy.demos import DEMOS
-
     lang = i18n.current()
     order = {t.id: n for n, t in enumerate(context.pack().ordered_topics())}
     ran = context.store().demos_run()
-    demos = sorted(DEMOS.values(), key=lambda d: order.get(d.topic, len(order)))
+    demos = sorted(context.pack().demos.values(), key=lambda d: order.get(d.topic, len(order)))
     rows = [{"id": d.id, "topic": d.topic, "title": d.title.get(lang), "seconds": d.seconds, "ran": d.id in ran}
             for d in demos]
     if json_out:
@@ -64,7 +62,7 @@ def run(
     from bertstudy import demos
     from bertstudy.demos import live
 
-    demo = demos.get(name)
+    demo = context.pack().demo(name)
     if save is not None:
         _make_folder(save)  # before the run, so a bad --save costs no waiting
     live.quiet = json_out
@@ -75,11 +73,11 @@ def run(
     seconds = time.perf_counter() - started
     context.store().record_demo(demo.id, seconds)
     if save is not None:
-        _save(save, demo.id, data, module.figures(data))
+        _save(save, demo.id, data, module.figures(data, demos.Words(demo, i18n.current())))
     if json_out:
         console.emit_json({"demo": demo.id, "seconds": round(seconds, 3), "data": data})
         return
-    module.show(data)
+    demos.present(demo, module, data)
     console.out().print(f"[muted]{i18n.t('demo.ran', seconds=seconds)}[/muted]")
 
 

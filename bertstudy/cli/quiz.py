@@ -129,50 +129,50 @@ def _read_answers(path: Path) -> dict[str, Any]:
 
 def _ask_all(questions: list, given: dict[str, Any] | None, quiet: bool, exam: bool = False,
              deadline: float | None = None) -> list[dict[str, Any]]:
-    """Ask (or read from `given`) and grade each question, recording each answer at once. In an
-    exam nothing is shown until the end, and questions not answered in time score 0."""
-    from bertstudy.quiz import grading, schedule
+    """The quiz service's sitting, shown in the terminal (unless quiet) and answered there or from `given`."""
+    from bertstudy.quiz import session
 
-    store = context.store()
+    answers = session.FileAnswers(given) if given is not None else _Terminal()
     results: list[dict[str, Any]] = []
     try:
-        for i, question in enumerate(questions, 1):
-            started = time.monotonic()
-            if deadline is not None and started > deadline:
-                if not quiet and len(results) == i - 1:
-                    console.out().print(f"[warn]{i18n.t('quiz.time_up')}[/warn]")
-                results.append({"question": question.id, "kind": question.kind, "score": 0.0, "correct": False,
-                                "answer": None, "rating": None, "details": {"unanswered": True}})
-                continue
-            if not quiet:
-                _show_question(question, i, len(questions))
-            if given is None:
-                graded = _prompt_until_valid(question)
-            else:
-                entry = given[question.id]
-                answer = entry.get("answer") if isinstance(entry, dict) else entry
-                try:
-                    graded = grading.grade(question, answer if answer is not None else "")
-                except UsageError as exc:
-                    raise UsageError(f"answer to {question.id}: {exc}") from None
-            if deadline is not None and time.monotonic() > deadline:  # answered after the bell
-                graded.score, graded.details["late"] = 0.0, True
-            if not quiet and not exam:
-                _show_feedback(question, graded)
-            suggested = schedule.suggested_rating(graded)
-            self_rating = None
-            if question.kind == "open" and not exam:
-                self_rating = _self_rating(given[question.id] if given else None, suggested)
-            rating = self_rating or suggested
-            mode = "exam" if exam else "answers" if given else "quiz"
-            schedule.record(store, question, graded, rating, mode, self_rating,
-                            int((time.monotonic() - started) * 1000))
-            results.append({"question": question.id, "kind": question.kind, "score": round(graded.score, 3),
-                            "correct": graded.correct, "answer": graded.answer, "rating": rating, "details": graded.details})
+        for result in session.ask(context.store(), questions, answers, None if quiet else _Terminal(), exam, deadline):
+            results.append(result)
     except (KeyboardInterrupt, EOFError):
         console.out().print(f"\n[warn]{i18n.t('quiz.stopped', n=len(results))}[/warn]")
         raise typer.Exit(130) from None
     return results
+
+
+class _Terminal:
+    """The learner at the terminal: how the sitting shows questions and feedback, and asks for
+    answers and ratings."""
+
+    mode = "quiz"
+
+    def question(self, question, i: int, n: int) -> None:
+        _show_question(question, i, n)
+
+    def feedback(self, question, graded) -> None:
+        _show_feedback(question, graded)
+
+    def time_up(self) -> None:
+        console.out().print(f"[warn]{i18n.t('quiz.time_up')}[/warn]")
+
+    def answer(self, question):
+        from bertstudy.quiz import grading
+
+        while True:
+            text = console.out().input(f"[accent]{i18n.t('quiz.answer')}>[/accent] ")
+            try:
+                return grading.grade(question, text)
+            except UsageError as exc:
+                console.out().print(f"[warn]{console.esc(exc)}[/warn]")
+
+    def rating(self, question, suggested: int) -> int:
+        while True:
+            text = console.out().input(f"[accent]{i18n.t('quiz.rate')} [{suggested}]>[/accent] ").strip() or str(suggested)
+            if text in ("1", "2", "3", "4"):
+                return int(text)
 
 
 def _show_question(question, i: int, n: int) -> None:
@@ -216,31 +216,6 @@ def _listing(rows):
     for label, text in rows:
         grid.add_row(label, text)
     return grid
-
-
-def _prompt_until_valid(question):
-    from bertstudy.quiz import grading
-
-    while True:
-        text = console.out().input(f"[accent]{i18n.t('quiz.answer')}>[/accent] ")
-        try:
-            return grading.grade(question, text)
-        except UsageError as exc:
-            console.out().print(f"[warn]{console.esc(exc)}[/warn]")
-
-
-def _self_rating(entry: Any, suggested: int) -> int:
-    if isinstance(entry, dict) and "rating" in entry:
-        rating = entry["rating"]
-        if rating not in (1, 2, 3, 4):
-            raise UsageError(f"a rating is 1, 2, 3 or 4, not {rating!r}")
-        return rating
-    if entry is not None:  # answered from a file without a rating: take the rubric's suggestion
-        return suggested
-    while True:
-        text = console.out().input(f"[accent]{i18n.t('quiz.rate')} [{suggested}]>[/accent] ").strip() or str(suggested)
-        if text in ("1", "2", "3", "4"):
-            return int(text)
 
 
 def _rubric_rows(details: dict) -> list[tuple[str, str]]:

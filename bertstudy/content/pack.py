@@ -9,28 +9,21 @@ service's business.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bertstudy.content.schema import FORMAT_VERSION, Exercise, Question, Topic
+from bertstudy import paths
+from bertstudy.content.schema import FORMAT_VERSION, Demo, Exercise, Question, Topic
 from bertstudy.errors import ContentError, UsageError
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
-def builtin_dir() -> Path:
-    """The built-in pack: inside the installed wheel, or at the top of a source checkout."""
-    installed = PACKAGE_DIR / "_pack"
-    return installed if installed.is_dir() else PACKAGE_DIR.parent
-
 
 def resolve_dir(option: str | None) -> Path:
     """The pack to use: --content, else BERTSTUDY_CONTENT, else the built-in one."""
     chosen = option or os.environ.get("BERTSTUDY_CONTENT")
     if not chosen:
-        return builtin_dir()
+        return paths.builtin_pack()
     path = Path(chosen).expanduser()
     if not path.is_dir():
         raise UsageError(f"content pack '{chosen}' is not a folder")
@@ -45,10 +38,11 @@ class Pack:
     topics: dict[str, Topic] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
     exercises: dict[str, Exercise] = field(default_factory=dict)
+    demos: dict[str, Demo] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
-        return "built-in pack" if self.root == builtin_dir() else str(self.root)
+        return "built-in pack" if self.root == paths.builtin_pack() else str(self.root)
 
     def topic(self, topic_id: str) -> Topic:
         if topic_id not in self.topics:
@@ -59,6 +53,11 @@ class Pack:
         if exercise_id not in self.exercises:
             raise UsageError(f"unknown exercise '{exercise_id}'; see `bertstudy exercise list`")
         return self.exercises[exercise_id]
+
+    def demo(self, demo_id: str) -> Demo:
+        if demo_id not in self.demos:
+            raise UsageError(f"unknown demo '{demo_id}'; see `bertstudy demo list`")
+        return self.demos[demo_id]
 
     def questions_of(self, topic_id: str) -> list[Question]:
         return [q for q in self.questions.values() if q.topic == topic_id]
@@ -105,17 +104,22 @@ def load(root: Path) -> Pack:
 
 def _signature(root: Path) -> list[tuple[str, int, int]]:
     files = [*_files(root, "curriculum", "*.yaml"), *_files(root, "quizzes", "*.yaml"),
-             *_files(root, "exercises", "*/exercise.yaml"), *sorted(Path(__file__).parent.glob("*.py"))]
+             *_files(root, "exercises", "*/exercise.yaml"), *_files(_demos_root(root), "demos", "*.yaml"),
+             *sorted(Path(__file__).parent.glob("*.py"))]
     return [(str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files]
 
 
 def _cache_file(root: Path) -> Path:
-    from bertstudy.progress.store import home
-
-    return home() / "cache" / f"pack-{hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]}.pickle"
+    return paths.cache() / f"pack-{hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]}.pickle"
 
 
-def collect(root: Path, demo_ids: set[str] | None = None) -> tuple[Pack, list[ContentError]]:
+def _demos_root(root: Path) -> Path:
+    """Where the pack's demo catalogue is: its own demos/, else the built-in pack's (the demos'
+    code is bertstudy's, so a pack may tell them anew or leave them as they are)."""
+    return root if (root / "demos").is_dir() else paths.builtin_pack()
+
+
+def collect(root: Path) -> tuple[Pack, list[ContentError]]:
     """Load everything that loads, and every problem found, in file order."""
     pack, errors, docs = Pack(root), [], {}
     for path in _files(root, "curriculum", "*.yaml"):
@@ -133,10 +137,17 @@ def collect(root: Path, demo_ids: set[str] | None = None) -> tuple[Pack, list[Co
             if ex.id != path.parent.name:
                 errors.append(docs[ex.file].error(("id",), f"'{ex.id}' must equal the folder name '{path.parent.name}'"))
             pack.exercises.setdefault(ex.id, ex)
+    demos_root = _demos_root(root)
+    for path in _files(demos_root, "demos", "*.yaml"):
+        demo = _build(demos_root, path, Demo, errors, docs, {"file": _rel(demos_root, path)})
+        if demo is not None:
+            if demo.id != path.stem:
+                errors.append(docs[demo.file].error(("id",), f"'{demo.id}' must equal the file name '{path.stem}'"))
+            pack.demos.setdefault(demo.id, demo)
     for ex in sorted(pack.exercises.values(), key=lambda e: (e.difficulty, e.id)):
         if ex.topic in pack.topics:
             pack.topics[ex.topic].exercises.append(ex.id)  # a topic's exercises, easiest first
-    errors += _cross_references(pack, demo_ids, docs)
+    errors += _cross_references(pack, docs)
     return pack, errors
 
 
@@ -200,7 +211,7 @@ def _load_quiz(root: Path, path: Path, pack: Pack, errors: list[ContentError], d
     errors += collector.errors
 
 
-def _cross_references(pack: Pack, demo_ids: set[str] | None, docs: dict) -> list[ContentError]:
+def _cross_references(pack: Pack, docs: dict) -> list[ContentError]:
     out: list[ContentError] = []
 
     def error(file: str, path: tuple, message: str) -> ContentError:
@@ -209,7 +220,7 @@ def _cross_references(pack: Pack, demo_ids: set[str] | None, docs: dict) -> list
     for topic in pack.topics.values():
         for key, ids, known, what in (
             ("prerequisites", topic.prerequisites, pack.topics, "topic"),
-            ("demos", topic.demos, demo_ids, "demo"),
+            ("demos", topic.demos, pack.demos, "demo"),
         ):
             for i, ref in enumerate(ids):
                 if known is not None and ref not in known:
@@ -224,6 +235,11 @@ def _cross_references(pack: Pack, demo_ids: set[str] | None, docs: dict) -> list
         for i, part in enumerate(ex.builds_on):
             if part not in pack.exercises or part == ex.id:
                 out.append(error(ex.file, ("builds_on", i), f"no other exercise '{part}' exists"))
+    for demo in pack.demos.values():
+        if demo.topic not in pack.topics:
+            out.append(error(demo.file, ("topic",), f"no topic '{demo.topic}' exists"))
+        if importlib.util.find_spec(demo.module) is None:
+            out.append(error(demo.file, ("id",), f"bertstudy has no demo {demo.module}; a pack tells bertstudy's demos, it cannot add one"))
     for file in sorted({q.file for q in pack.questions.values() if q.topic not in pack.topics}):
         out.append(error(file, ("topic",), "no topic of this name exists; name the quiz file after a topic"))
     return out

@@ -196,13 +196,113 @@ class Question:
         return out
 
 
+@dataclass
+class Demo:
+    """A live demo's entry in the catalogue and the words it speaks: the sentences its findings are
+    told in, and the titles and labels of its figures and tables. The code is bertstudy's
+    (`bertstudy.demos.<id with _ for ->`); its run() reports findings as a key and the values the
+    key's sentence shows, so that both languages tell the same result."""
+
+    id: str
+    topic: str
+    title: Text
+    seconds: float  # wall time of `bertstudy demo run ID` at the default size on a 2-core CPU (benchmarks/demos.py)
+    format_version: int
+    findings: dict[str, Text] = field(default_factory=dict)
+    words: dict[str, Text] = field(default_factory=dict)
+    file: str = field(default="", metadata=DERIVED)
+
+    @property
+    def module(self) -> str:
+        return "bertstudy.demos." + self.id.replace("-", "_")
+
+    def finding(self, key: str, values: dict[str, Any], lang: str) -> str:
+        """The sentence for `key` in `lang`, with `values` filled in."""
+        return _fill(self.findings[key].get(lang), values, lang)
+
+    def word(self, key: str, values: dict[str, Any], lang: str) -> str:
+        """The title or label `key` in `lang`, with `values` filled in."""
+        return _fill(self.words[key].get(lang), values, lang)
+
+    def problems(self) -> Problems:
+        out: Problems = _version(self.format_version)
+        if not TOPIC_ID.match(self.id):
+            out.append((("id",), f"'{self.id}' is not a demo id; use lower-case letters, digits and '-'"))
+        if self.seconds <= 0:
+            out.append((("seconds",), "must be a positive number of seconds"))
+        for part, texts in (("findings", self.findings), ("words", self.words)):
+            for key, text in texts.items():
+                fields = [placeholders(text.en), placeholders(text.zh)]
+                for lang, found in zip(("en", "zh"), fields):
+                    if isinstance(found, str):
+                        out.append(((part, key, lang), found))
+                if all(isinstance(f, set) for f in fields) and fields[0] != fields[1]:
+                    out.append(((part, key), f"en fills in {{{', '.join(sorted(fields[0]))}}} but zh "
+                                             f"{{{', '.join(sorted(fields[1]))}}}; both must show the same values"))
+        return out
+
+
+def _fill(text: str, values: dict[str, Any], lang: str) -> str:
+    """`text` with `values` filled in, a list joined as the language joins one."""
+    join = "、" if lang == "zh" else ", "
+    return text.format(**{k: join.join(map(str, v)) if isinstance(v, list) else v for k, v in values.items()})
+
+
+def placeholders(text: str) -> set[str] | str:
+    """The names a sentence fills in (`{name}`, `{name:.1f}`), or why it cannot be filled."""
+    import string
+
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        return f"{exc}; write a literal brace as {{{{ or }}}}"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change of a patch: `replace` occurs exactly once in solution.py, and becomes `by`."""
+
+    replace: str
+    by: str
+
+
 @dataclass(frozen=True)
 class Mistake:
     id: str
     diagnosis: Text
+    patch: list[Edit] = field(default_factory=list)  # edits of solution.py; without any, mistakes/<id>.py
 
     def problems(self) -> Problems:
-        return [] if PY_ID.match(self.id) else [(("id",), f"'{self.id}' must be a Python identifier (it names mistakes/{self.id}.py)")]
+        out: Problems = []
+        if not PY_ID.match(self.id):
+            out.append((("id",), f"'{self.id}' must be a Python identifier (it names the mistake's code)"))
+        for i, edit in enumerate(self.patch):
+            if not edit.replace:
+                out.append((("patch", i, "replace"), "give the text of solution.py to replace"))
+        return out
+
+
+def patched(text: str, patch: list[Edit]) -> tuple[str, Problems]:
+    """`text` with every edit made, and the edits that cannot be: each `replace` must occur exactly
+    once in `text` (the solution as written, not as other edits left it) and overlap no other."""
+    out: Problems = []
+    found = []
+    for i, edit in enumerate(patch):
+        count = text.count(edit.replace)
+        if count != 1:
+            where = "does not occur in solution.py" if count == 0 else f"occurs {count} times in solution.py"
+            out.append((("patch", i, "replace"), f"{where}; quote a piece that occurs exactly once"))
+        else:
+            found.append((text.index(edit.replace), i, edit))
+    found.sort()
+    for (start, _, edit), (after, j, _) in zip(found, found[1:]):
+        if start + len(edit.replace) > after:
+            out.append((("patch", j, "replace"), "overlaps another edit's text; merge the two edits"))
+    if out:
+        return text, out
+    for start, _, edit in reversed(found):
+        text = text[:start] + edit.by + text[start + len(edit.replace):]
+    return text, out
 
 
 @dataclass(frozen=True)
@@ -259,6 +359,25 @@ class Exercise:
     def entry(self) -> str:
         """The name the learner's file must define."""
         return self.define or self.id
+
+    def mistake_path(self, mistake: Mistake) -> Path:
+        """A known mistake's own file (for a patch, where it would be: tracebacks name it)."""
+        return self.folder / "mistakes" / f"{mistake.id}.py"
+
+    def mistake_name(self, mistake: Mistake) -> str:
+        """How `content check` names a known mistake's code."""
+        return f"mistake {mistake.id} (a patch of solution.py)" if mistake.patch else f"mistakes/{mistake.id}.py"
+
+    def mistake_source(self, mistake: Mistake) -> str:
+        """A known mistake's code: its own file, or solution.py with its patch applied."""
+        if not mistake.patch:
+            return self.mistake_path(mistake).read_text(encoding="utf-8")
+        text, problems = patched((self.folder / "solution.py").read_text(encoding="utf-8"), mistake.patch)
+        if problems:
+            from bertstudy.errors import ContentError
+
+            raise ContentError(self.file, None, f"mistakes: {mistake.id}: patch", problems[0][1])
+        return text
 
     def problems(self) -> Problems:
         out: Problems = _version(self.format_version)

@@ -6,9 +6,9 @@ program. The built-in pack is trusted; any other pack whose Python would run the
 once the user says so (`bertstudy content trust DIR`, kept in bertstudy's home, or `--trust` for one
 command), for its resolved path and a digest of everything that decides what runs: every file of
 `exercises/` but the `exercise.yaml` documents, every Python file elsewhere in the pack, and each
-exercise's `reference:`. A changed pack is untrusted again. A pack none of whose Python runs in the
-parent needs no trust. Leaves out: the learner's submission and a pack's solution and starter,
-which run only in the grader's sandbox.
+exercise's `reference:` and its mistakes' patches. A changed pack is untrusted again. A pack none
+of whose Python runs in the parent needs no trust. Leaves out: the learner's submission and a
+pack's solution and starter, which run only in the grader's sandbox.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import os
 import time
 from pathlib import Path
 
-from bertstudy.content.pack import Pack, builtin_dir
+from bertstudy import paths
+from bertstudy.content.pack import Pack
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import StoreError, UsageError
 
@@ -35,7 +36,8 @@ def would_run(pack: Pack) -> list[str]:
             out.append(f"exercises/{ex.id}/exercise.yaml: reference {ex.reference}")
         if ex.stochastic and (ex.folder / "properties.py").is_file():
             out.append(f"exercises/{ex.id}/properties.py")
-        out += [f"exercises/{ex.id}/mistakes/{m.id}.py" for m in ex.mistakes if (ex.folder / "mistakes" / f"{m.id}.py").is_file()]
+        out += [f"exercises/{ex.id}/exercise.yaml: {ex.mistake_name(m)}" if m.patch else f"exercises/{ex.id}/{ex.mistake_name(m)}"
+                for m in ex.mistakes if m.patch or ex.mistake_path(m).is_file()]
     return out
 
 
@@ -47,6 +49,8 @@ def digest(pack: Pack) -> str:
         sha.update(hashlib.sha256(path.read_bytes()).digest())
     for ex in sorted(pack.exercises.values(), key=lambda e: e.id):
         sha.update(f"reference {ex.id} {ex.reference}\0".encode())
+        for m in ex.mistakes:
+            sha.update(f"patch {ex.id} {m.id} {[(e.replace, e.by) for e in m.patch]!r}\0".encode())
     return sha.hexdigest()
 
 
@@ -127,7 +131,7 @@ def _code_files(root: Path) -> list[tuple[str, Path]]:
 
 
 def is_builtin(root: Path) -> bool:
-    return _key(root) == _key(builtin_dir())
+    return _key(root) == _key(paths.builtin_pack())
 
 
 def own_reference(spec: str) -> bool:
@@ -141,9 +145,7 @@ def _key(root: Path) -> Path:
 
 
 def _file() -> Path:
-    from bertstudy.progress.store import home
-
-    return home() / "trusted-packs.json"
+    return paths.trusted_packs_file()
 
 
 def _records() -> dict:

@@ -17,8 +17,7 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference import pretrained
 from bertstudy.reference.attention import scaled_dot_product_attention
 from bertstudy.reference.positions import sinusoidal_positional_encoding
@@ -53,7 +52,7 @@ def real_heads(sentence: str) -> dict[str, Any]:
     previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i-1
     following = weights.diagonal(offset=1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i+1
     picks = []
-    for name, score in (("previous", previous), ("next", following)):
+    for name, score in ("previous", previous), ("next", following):
         layer, head = divmod(int(score.argmax()), score.shape[1])
         picks.append({"pattern": name, "layer": layer, "head": head, "score": float(score[layer, head]),
                       "weights": weights[layer, head].tolist()})
@@ -61,8 +60,12 @@ def real_heads(sentence: str) -> dict[str, Any]:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    if pretrained.available():
-        return real_heads(SENTENCE)
+    data = real_heads(SENTENCE) if pretrained.available() else similarity_heads(quick)
+    return data | {"findings": findings(data)}
+
+
+def similarity_heads(quick: bool) -> dict[str, Any]:
+    """Without the pretrained model: attention with no learned projections over fixed word vectors."""
     tokens = SENTENCE.split()
     x = embed(tokens, 32 if quick else 64)  # (L, d_model)
     _, weights = scaled_dot_product_attention(x, x, x)  # (L, L)
@@ -70,41 +73,28 @@ def run(quick: bool = False) -> dict[str, Any]:
                                                         "score": None, "weights": weights.tolist()}]}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     out = []
     for head in data["heads"]:
         if head["layer"] is None:
-            title = "未训练的自注意力：Q = K = V = X（行：查询，列：键）" if zh else "Untrained self-attention, Q = K = V = X (rows: queries, columns: keys)"
+            title = words("untrained_self_attention_q")
         else:
             layer, number = head["layer"] + 1, head["head"] + 1  # counted from 1, as bert-layers counts layers
-            where = (f"{data['model']} 第 {layer} 层第 {number} 个头" if zh else
-                     f"{data['model']} layer {layer}, head {number}")
-            what = {"previous": ("关注前一个词元", "attends to the previous token"),
-                    "next": ("关注后一个词元", "attends to the next token")}[head["pattern"]]
-            title = f"{where}：{what[0]}" if zh else f"{where}: {what[1]}"
+            title = words(f"layer_head_{head['pattern']}", model=data["model"], layer=layer, number=number)
         out.append(draw.Heatmap(title, head["weights"], data["tokens"], data["tokens"], corner="q \\ k"))
     return out
 
 
-def show(data: dict[str, Any]) -> None:
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
+def findings(data: dict[str, Any]) -> list[list]:
     if data["model"] is None:
-        note = ("相同的词得到相同的向量，且没有学习到的投影，所以每个词最关注自己和同一个词的其他出现位置。"
-                f"安装预训练模型后可看到真实的注意力头：{pretrained.INSTALL}" if zh else
-                "Equal words get equal vectors and there are no learned projections, so each token attends most to "
-                f"itself and to the other copies of its word. For real heads, install the pretrained model: {pretrained.INSTALL}")
-    else:
-        prev, following = data["heads"]
-        note = (f"每行之和为 1。第一个头平均把 {prev['score']:.0%} 的权重放在前一个词元上，第二个头把 "
-                f"{following['score']:.0%} 放在后一个词元上：只看相对位置、不看词义的位置型头（Clark et al. 2019 在 BERT 中发现了这类头）。"
-                if zh else
-                f"Each row sums to 1. The first head puts {prev['score']:.0%} of its weight on the previous token on average, "
-                f"the second {following['score']:.0%} on the next one: positional heads that look at relative position, not "
-                "meaning (Clark et al. 2019 found such heads in BERT).")
-    console.note(note)
+        return [["similarity", {"install": pretrained.INSTALL}]]
+    previous, following = data["heads"]
+    return [["positional_heads", {"previous": previous["score"], "next": following["score"]}]]
+
+
+def show(data: dict[str, Any], words: Words) -> None:
+    draw.show(*figures(data, words))
 
 
 if __name__ == "__main__":
-    show(run())
+    main("attention-heatmap")

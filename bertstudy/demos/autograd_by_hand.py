@@ -18,8 +18,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import steps
 from bertstudy.reference.autograd import MLP, Value, mean, topological_order
 
@@ -115,7 +115,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             for w, g in zip(weights, grads):
                 w -= LEARNING_RATE * g
 
-    return {
+    data = {
         "sizes": [2, *SIZES], "points": points, "targets": targets, "graph_nodes": len(topological_order(loss)),
         "parameters": rows,
         "max_difference_torch": max(abs(r["hand"] - r["torch"]) for r in rows),
@@ -123,21 +123,11 @@ def run(quick: bool = False) -> dict[str, Any]:
         "learning_rate": LEARNING_RATE, "steps": list(range(n_steps + 1)),
         "loss_hand": losses_hand, "loss_torch": losses_torch,
     }
+    return data | {"findings": findings(data)}
 
 
-def _titles() -> dict[str, str]:
-    if i18n.current() == "zh":
-        return {"curve": "训练损失：手写的标量自动微分与 torch.autograd", "step": "步数", "loss": "均方误差",
-                "hand": "亲手实现 (Value)", "torch": "torch.autograd",
-                "grads": "初始化时的梯度：亲手实现、torch、有限差分", "fd": "有限差分", "param": "参数"}
-    return {"curve": "Training loss: scalar autograd by hand vs torch.autograd", "step": "step", "loss": "mean squared error",
-            "hand": "by hand (Value)", "torch": "torch.autograd",
-            "grads": "Gradients at initialisation: by hand, torch, finite difference",
-            "fd": "finite diff.", "param": "parameter"}
-
-
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    t = _titles()
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    t = {key: words(key) for key in ("curve", "step", "loss", "hand", "torch", "grads", "fd", "param")}
     curve = draw.Lines(t["curve"], [float(s) for s in data["steps"]],
                        {t["hand"]: data["loss_hand"], t["torch"]: data["loss_torch"]}, x_label=t["step"], y_label=t["loss"])
     rows = data["parameters"]
@@ -146,46 +136,30 @@ def figures(data: dict[str, Any]) -> list[draw.Figure]:
     return [curve, grads]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    t = _titles()
-    curve, grads = figures(data)
-    table = Table(title="梯度检验" if zh else "Gradient check")
-    for name in (t["param"], t["hand"], t["torch"], "|差值|" if zh else "|difference|", t["fd"]):
+    t = {key: words(key) for key in ("param", "hand", "torch", "fd")}
+    curve, grads = figures(data, words)
+    table = draw.Table(title=words("gradient_check"))
+    for name in (t["param"], t["hand"], t["torch"], words("difference"), t["fd"]):
         table.add_column(name, justify="right")
     for r in data["parameters"]:
         table.add_row(r["name"], f"{r['hand']:+.12f}", f"{r['torch']:+.12f}", f"{abs(r['hand'] - r['torch']):.1e}",
                       f"{r['finite_difference']:+.9f}")
     out.print(table)
-    sizes = " → ".join(str(s) for s in data["sizes"])
-    if zh:
-        note = (f"网络 {sizes}，在 {len(data['points'])} 个点上的损失是一张有 {data['graph_nodes']} 个标量节点的计算图。"
-                f"亲手实现与 torch 的梯度最多相差 {data['max_difference_torch']:.1e}（float64 的舍入误差）；"
-                f"有限差分最多相差 {data['max_difference_finite']:.1e}，这是差分本身的截断与舍入误差。")
-    else:
-        note = (f"Network {sizes}: the loss on {len(data['points'])} points is a graph of {data['graph_nodes']} scalar nodes. "
-                f"By hand and torch agree to {data['max_difference_torch']:.1e} (float64 rounding); the finite "
-                f"difference is within {data['max_difference_finite']:.1e}, its own truncation and rounding error.")
-    console.note(note)
     out.print()
     draw.show(grads)
     draw.show(curve)
-    first, last = data["loss_hand"][0], data["loss_hand"][-1]
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     gap = max(abs(a - b) for a, b in zip(data["loss_hand"], data["loss_torch"]))
-    if zh:
-        note = (f"两个引擎用同样的学习率 {data['learning_rate']} 同步做梯度下降：损失从 {first:.3f} 降到 {last:.3f}，"
-                f"两条曲线处处重合（最大差 {gap:.1e}）。每个 Value 记下自己的局部导数，backward() 按逆拓扑序"
-                "把梯度乘上去、再累加，torch 做的是同一件事，只是以张量运算为单位。")
-    else:
-        note = (f"Both engines take the same gradient-descent steps (learning rate {data['learning_rate']}): the loss "
-                f"falls from {first:.3f} to {last:.3f} and the two curves coincide (largest gap {gap:.1e}). Each Value "
-                "stores its local derivatives and backward() multiplies and adds them in reverse topological order; "
-                "torch does the same, one tensor operation at a time.")
-    console.note(note)
+    return [["gradients_agree", {"sizes": " → ".join(str(s) for s in data["sizes"]), "points": len(data["points"]),
+                                 "nodes": data["graph_nodes"], "torch": data["max_difference_torch"],
+                                 "finite": data["max_difference_finite"]}],
+            ["training_agrees", {"learning_rate": data["learning_rate"], "first": data["loss_hand"][0],
+                                 "last": data["loss_hand"][-1], "gap": gap}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("autograd-by-hand")

@@ -16,8 +16,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference.bert import BertConfig, BertEmbeddings, init_bert_weights
 from bertstudy.reference.tokenization import BertTokenizer
 
@@ -25,7 +25,6 @@ SENTENCE_A = "Is tokenization hard?"
 SENTENCE_B = "Not with WordPiece!"
 MAX_LENGTH = 16
 PARTS = ("word", "position", "segment", "sum", "output")
-PART_NAMES = {"word": "词", "position": "位置", "segment": "句段", "sum": "三者之和", "output": "LayerNorm 输出"}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -53,7 +52,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         output = embeddings(input_ids, token_type_ids)  # (1, L, D)
     parts = {"word": word, "position": position, "segment": segment, "sum": total, "output": output}
     norms = {name: value[0].norm(dim=-1).tolist() for name, value in parts.items()}  # L numbers each
-    return {
+    data = {
         "sentence_a": SENTENCE_A, "sentence_b": SENTENCE_B, "max_length": MAX_LENGTH,
         "tokens": tokens, "input_ids": encoding["input_ids"], "token_type_ids": encoding["token_type_ids"],
         "position_ids": positions, "attention_mask": encoding["attention_mask"],
@@ -63,59 +62,42 @@ def run(quick: bool = False) -> dict[str, Any]:
         "output_mean": output[0].mean(dim=-1).abs().max().item(),  # largest |row mean|
         "output_std": output[0].std(dim=-1, unbiased=False).tolist(),
     }
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     rows = [f"{i} {token}" for i, token in enumerate(data["tokens"])]
     parts = PARTS[:4]  # before LayerNorm; its output (norm about √d) would drown their scale
     values = [[data["norms"][part][i] for part in parts] for i in range(len(rows))]
-    columns = [PART_NAMES[p] for p in parts] if zh else list(parts)
-    title = ("LayerNorm 之前各部分向量的范数（行：位置与词元）" if zh else
-             "Norm of each part before LayerNorm (rows: position and token)")
-    return [draw.Heatmap(title, values, rows, columns, corner="位置 词元" if zh else "pos token")]
+    columns = [words(f"part_{p}") for p in parts]
+    title = words("norm_of_each_part")
+    return [draw.Heatmap(title, values, rows, columns, corner=words("pos_token"))]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
     esc = console.esc
     out.print(f"[title]A:[/title] {esc(data['sentence_a'])}   [title]B:[/title] {esc(data['sentence_b'])}   "
               f"[muted]max_length = {data['max_length']}[/muted]")
-    table = Table(title="[CLS] A [SEP] B [SEP]，填充到 max_length" if zh else "[CLS] A [SEP] B [SEP], padded to max_length")
-    for name in (("位置", "词元", "input_ids", "句段 (token_type_ids)", "attention_mask") if zh else
-                 ("position", "token", "input_ids", "segment (token_type_ids)", "attention_mask")):
-        table.add_column(name, justify="left" if name in ("token", "词元") else "right")
+    table = draw.Table(title=words("cls_a_sep_b"))
+    for i, name in enumerate((words("position"), words("token"), words("input_ids"), words("segment_token_type_ids"), words("attention_mask"))):
+        table.add_column(name, justify="left" if i == 1 else "right")
     for i, token in enumerate(data["tokens"]):
         style = "muted" if data["attention_mask"][i] == 0 else ("accent" if token in ("[CLS]", "[SEP]") else "")
         cells = (data["position_ids"][i], token, data["input_ids"][i], data["token_type_ids"][i], data["attention_mask"][i])
         table.add_row(*(f"[{style}]{esc(c)}[/{style}]" if style else esc(c) for c in cells))
     out.print(table)
-    console.note(
-        "句段 id：[CLS]、A 和第一个 [SEP] 为 0，B 和最后一个 [SEP] 为 1；填充处句段为 0、掩码为 0。位置 id 从 0 连续编号，跨过两个句子。"
-        if zh else "Segment ids: 0 for [CLS], A and the first [SEP]; 1 for B and the final [SEP]; padding has segment 0 "
-        "and mask 0. Position ids count from 0 straight across both sentences.")
     out.print()
-    draw.show(*figures(data))
-    std = data["output_std"]
-    output_norms = data["norms"]["output"]
-    console.note(
-        (f"按 Hugging Face 的 BERT 随机初始化（N(0, {data['initializer_range']}²)；Google 的截断在 2σ，d = {data['hidden_size']}），"
-         "三部分的范数相近；[PAD] 的词向量为 0（HF 的 padding_idx；Google 的代码没有这一设置）。"
-         f"手算的 LayerNorm(词 + 位置 + 句段) 与 BertEmbeddings 的输出之差最大为 {data['max_difference']:.1e}；"
-         f"输出每行均值约为 0（最大 |均值| {data['output_mean']:.1e}），标准差约为 1（{min(std):.3f}–{max(std):.3f}），"
-         f"所以每行的范数都约为 √d ≈ {data['hidden_size'] ** 0.5:.1f}（{min(output_norms):.2f}–{max(output_norms):.2f}）。")
-        if zh else
-        (f"With Hugging Face's BERT initialisation (N(0, {data['initializer_range']}²); Google's truncates at 2σ; "
-         f"d = {data['hidden_size']}) the three parts have similar norms, and [PAD]'s word vector is 0 (HF's padding_idx; "
-         "Google's code has none). LayerNorm(word + position + segment) "
-         f"computed by hand differs from BertEmbeddings' output by at most {data['max_difference']:.1e}; each output row has "
-         f"mean about 0 (largest |mean| {data['output_mean']:.1e}) and standard deviation about 1 ({min(std):.3f}–{max(std):.3f}), "
-         f"so every row's norm is about √d ≈ {data['hidden_size'] ** 0.5:.1f} ({min(output_norms):.2f}–{max(output_norms):.2f}).")
-    )
+    draw.show(*figures(data, words))
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    std, norms = data["output_std"], data["norms"]["output"]
+    return [["ids", {}], ["embeddings", {
+        "initializer_range": data["initializer_range"], "d": data["hidden_size"], "difference": data["max_difference"],
+        "mean": data["output_mean"], "std_min": min(std), "std_max": max(std), "sqrt_d": data["hidden_size"] ** 0.5,
+        "norm_min": min(norms), "norm_max": max(norms)}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("bert-inputs")

@@ -21,8 +21,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference import pretrained
 
 SENSES = {
@@ -162,48 +162,34 @@ def run(quick: bool = False) -> dict[str, Any]:
         rows.append({"layer": layer, "sense_accuracy": accuracy, "position_r2": r2,
                      "self_similarity": self_similarity - baseline,
                      "attention_entropy": None if layer == 0 else sum(e[layer - 1] for e in entropies) / len(entropies)})
-    return {"model": name, "words": words, "sentences": len(tokens_by_sentence), "layers": rows}
+    data = {"model": name, "words": words, "sentences": len(tokens_by_sentence), "layers": rows}
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     x = [r["layer"] for r in data["layers"]]
-    series = {("词义准确率" if zh else "sense accuracy"): [r["sense_accuracy"] for r in data["layers"]],
-              ("位置 R²" if zh else "position R²"): [r["position_r2"] for r in data["layers"]],
-              ("自相似度（校正后）" if zh else "self-similarity (adjusted)"): [r["self_similarity"] for r in data["layers"]]}
-    title = ("各层探针结果（第 0 层为嵌入输出）" if zh else "Probes per layer (layer 0 is the embeddings' output)")
-    return [draw.Lines(title, x, series, x_label="layer" if not zh else "层")]
+    series = {words("sense_accuracy"): [r["sense_accuracy"] for r in data["layers"]],
+              words("position_r"): [r["position_r2"] for r in data["layers"]],
+              words("self_similarity_adjusted"): [r["self_similarity"] for r in data["layers"]]}
+    return [draw.Lines(words("probes_per_layer_layer"), x, series, x_label=words("layer"))]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    if data["model"] is None:
-        out.print("[warn]" + console.esc(
-            f"没有安装预训练模型，下面是随机初始化的同形状模型（对照组）。安装真实模型：{pretrained.INSTALL}" if zh else
-            f"The pretrained model is not installed: below is a randomly initialised model of the same shape (a control). "
-            f"For the real one: {pretrained.INSTALL}") + "[/warn]")
-    draw.show(*figures(data))
-    table = Table(title=data["model"] or ("随机初始化" if zh else "random weights"))
-    for column in (("层", "词义", "位置 R²", "自相似度", "注意力熵（比特）") if zh else
-                   ("layer", "sense", "position R²", "self-sim.", "attn. entropy (bits)")):
+    draw.show(*figures(data, words))
+    table = draw.Table(title=data["model"] or words("random_weights"))
+    for column in (words("layer"), words("sense"), words("position_r"), words("self_sim"), words("attn_entropy_bits")):
         table.add_column(column, justify="right")
     for r in data["layers"]:
         entropy = "" if r["attention_entropy"] is None else f"{r['attention_entropy']:.2f}"
         table.add_row(str(r["layer"]), f"{r['sense_accuracy']:.2f}", f"{r['position_r2']:.2f}", f"{r['self_similarity']:.2f}", entropy)
     out.print(table)
-    note = ("词义：用留一法最近质心区分歧义词的两种含义（随机猜为 0.5）。位置：从向量线性恢复词元位置的能力。"
-            "自相似度：同一个词在不同句子中的向量有多相似（减去随机词元之间的相似度）；越低说明越依赖上下文。"
-            "注意力熵：这一层各注意力行的平均熵（比特），越低说明注意力越集中。"
-            if zh else
-            "Sense: leave-one-out nearest-centroid accuracy at telling an ambiguous word's senses apart (chance 0.5). "
-            "Position: how linearly a token's position can be read from its vector. Self-similarity: how alike one word's "
-            "vectors are across sentences, minus the similarity of random tokens; lower means more context-specific. "
-            "Attention entropy: the mean entropy of the layer's attention rows, in bits; lower means sharper attention.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    control = [["random_control", {"install": pretrained.INSTALL}]] if data["model"] is None else []
+    return control + [["measures", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("bert-layers")

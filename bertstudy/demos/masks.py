@@ -16,16 +16,14 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference import masks
 from bertstudy.reference.attention import scaled_dot_product_attention
 
 TOKENS = ["[CLS]", "my", "dog", "is", "cute", "[SEP]", "[PAD]", "[PAD]"]
 ATTENTION_MASK = [1, 1, 1, 1, 1, 1, 0, 0]  # 1 = a real token, 0 = padding
 D_K = 16
-NAMES = {"none": ("no mask", "不加掩码"), "padding": ("padding mask", "填充掩码"),
-         "causal": ("causal mask", "因果掩码"), "causal+padding": ("causal and padding", "因果 + 填充")}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -54,58 +52,44 @@ def run(quick: bool = False) -> dict[str, Any]:
     nothing = torch.zeros(1, 4, dtype=torch.bool)  # every key masked
     with_inf = torch.softmax(scores.masked_fill(~nothing, float("-inf")), dim=-1)
     with_min = torch.softmax(scores + masks.to_additive(nothing, scores.dtype), dim=-1)
-    return {"tokens": TOKENS, "attention_mask": ATTENTION_MASK, "variants": results,
+    data = {"tokens": TOKENS, "attention_mask": ATTENTION_MASK, "variants": results,
             "additive_row": masks.additive_padding_mask(attention_mask, "float32")[0, 0, 0].tolist(),
             "all_masked": {"minus_inf_is_nan": bool(torch.isnan(with_inf).all()), "finfo_min": with_min[0].tolist()}}
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     tokens = data["tokens"]
     out = []
     for name, result in data["variants"].items():
-        label = NAMES[name][1] if zh else NAMES[name][0]
-        title = f"注意力权重，{label}（行：查询，列：键）" if zh else f"Attention weights, {label} (rows: queries, columns: keys)"
+        title = words("attention_weights_rows_queries", label=words(f"mask_{name}"))
         out.append(draw.Heatmap(title, result["weights"], tokens, tokens, corner="q \\ k"))
     return out
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="每种掩码做了什么" if zh else "What each mask did")
-    for header in (["掩码", "恰为 0 的权重", "被遮住的键上的总权重", "每行之和"] if zh else
-                   ["mask", "weights exactly 0", "total weight on masked keys", "row sums"]):
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("what_each_mask_did"))
+    for header in ([words("mask"), words("weights_exactly_0"), words("total_weight_on_masked"), words("row_sums")]):
         table.add_column(header, justify="right")
     for name, result in data["variants"].items():
         sums = result["row_sums"]
-        table.add_row(NAMES[name][1] if zh else NAMES[name][0], str(result["zeros"]), f"{result['masked_weight']:g}",
+        table.add_row(words(f"mask_{name}"), str(result["zeros"]), f"{result['masked_weight']:g}",
                       f"{min(sums):.6f} … {max(sums):.6f}")
     out.print(table)
-    row = ", ".join("0" if v == 0 else f"{v:.3g}" for v in data["additive_row"])
-    fill = Table(title="如果一行的键全被遮住" if zh else "If every key of a row is masked")
-    fill.add_column("填充值" if zh else "fill value")
-    fill.add_column("softmax 的结果" if zh else "softmax gives")
+    fill = draw.Table(title=words("if_every_key_of"))
+    fill.add_column(words("fill_value"))
+    fill.add_column(words("softmax_gives"))
     fill.add_row("-inf", "NaN, NaN, NaN, NaN" if data["all_masked"]["minus_inf_is_nan"] else "?")
     fill.add_row("torch.finfo(dtype).min", ", ".join(f"{v:.2f}" for v in data["all_masked"]["finfo_min"]))
     out.print(fill)
-    if zh:
-        notes = [f"attention_mask = {data['attention_mask']}，变成加性掩码后是 [{row}]：真实词元加 0，填充加 float32 的最小值。",
-                 "填充掩码把 [PAD] 两列（键）清零，但 [PAD] 行（查询）照样有输出；因果掩码把对角线以上清零，每个词元只看自己和前面的词元。"
-                 "无论哪种掩码，softmax 都把每个查询的全部权重重新分给它能看到的键，所以每行之和仍为 1。"]
-    else:
-        notes = [f"attention_mask = {data['attention_mask']} becomes the additive mask [{row}]: real tokens add 0, padding "
-                 "adds float32's most negative number.",
-                 "The padding mask zeroes the two [PAD] columns (keys), yet the [PAD] rows (queries) still get an output; the "
-                 "causal mask zeroes everything above the diagonal, so each token sees itself and the tokens before it. "
-                 "Whatever the mask, the softmax shares each query's whole weight among the keys it may see: every row "
-                 "still sums to 1."]
-    for note in notes:
-        console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    row = ", ".join("0" if v == 0 else f"{v:.3g}" for v in data["additive_row"])
+    return [["additive", {"attention_mask": str(data["attention_mask"]), "additive": f"[{row}]"}], ["what_masks_do", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("masks")

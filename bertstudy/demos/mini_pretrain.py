@@ -39,8 +39,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw
+from bertstudy.demos import main as present
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.bert import BertConfig, BertForPreTraining
 from bertstudy.reference.optim import AdamW, bert_learning_rate
@@ -207,7 +208,7 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
     stream = PairStream(corpus, settings.max_seq_length, settings.seed)
     masks = torch.Generator().manual_seed(settings.seed)  # the same masks on every rank
     mlm_curve, nsp_curve = [], []
-    for step in steps(range(settings.steps), "pre-training" if i18n.current() != "zh" else "预训练"):
+    for step in steps(range(settings.steps), "pre-training"):
         optimizer.lr = bert_learning_rate(step + 1, settings.lr, settings.warmup, settings.steps)
         batch = collate(stream.next(settings.batch_size), settings.max_seq_length)
         corrupted, mlm_labels = mask_tokens(batch["input_ids"], batch["special"], MASK, len(vocab), 0.15, masks)
@@ -225,7 +226,7 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
         nsp_curve.append(logged[1].item())
     after = fill_in(model, vocab, device)
     nsp_after = nsp_accuracy(model, held_out, settings.max_seq_length, device)
-    return {
+    data = {
         "ranks_agree": ranks_agree(model, world, device),
         "settings": asdict(settings), "world_size": world, "device": str(device),
         "backend": torch.distributed.get_backend() if world > 1 else None,
@@ -235,6 +236,7 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
         "before": before, "after": after, "nsp_accuracy_before": nsp_before, "nsp_accuracy_after": nsp_after,
         "held_out_pairs": len(held_out), "seconds": time.perf_counter() - started,
     }
+    return data | {"findings": findings(data)}
 
 
 def ranks_agree(model: torch.nn.Module, world: int, device: torch.device) -> bool | None:
@@ -261,47 +263,26 @@ def smooth(values: list[float], window: int) -> list[float]:
     return out
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     window = max(1, len(data["mlm_loss"]) // 35)
     x = [float(s + 1) for s in range(len(data["mlm_loss"]))]
     series = {
-        ("MLM 损失" if zh else "MLM loss"): smooth(data["mlm_loss"], window),
-        ("NSP 损失" if zh else "NSP loss"): smooth(data["nsp_loss"], window),
-        ("ln V（均匀猜测）" if zh else "ln V (a uniform guess)"): [data["uniform_mlm_loss"]] * len(x),
-        ("ln 2（抛硬币）" if zh else "ln 2 (a coin toss)"): [math.log(2)] * len(x),
+        words("mlm_loss"): smooth(data["mlm_loss"], window),
+        words("nsp_loss"): smooth(data["nsp_loss"], window),
+        words("ln_v_a_uniform"): [data["uniform_mlm_loss"]] * len(x),
+        words("ln_2_a_coin"): [math.log(2)] * len(x),
     }
-    title = ("训练损失" if zh else "Training loss") + (
-        (f"（{window} 步滑动平均）" if zh else f" (moving mean over {window} steps)") if window > 1 else "")
-    return [draw.Lines(title, x, series, x_label="步数" if zh else "step", y_label="nats", log_y=True)]
+    title = words("training_loss") + (
+        words("moving_mean_over_steps", window=window) if window > 1 else "")
+    return [draw.Lines(title, x, series, x_label=words("step"), y_label="nats", log_y=True)]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
     esc = console.esc
-    s = data["settings"]
-    where = f"{data['world_size']} × {data['device']}" + (f" ({data['backend']})" if data["backend"] else "")
-    agree = ""
-    if data["ranks_agree"] is not None:
-        agree = ("；各进程最终的权重完全一致" if data["ranks_agree"] else "；各进程最终的权重不一致！") if zh else \
-            ("; every rank ends with the same weights" if data["ranks_agree"] else "; the ranks' weights DIFFER")
-    out.print("[title]" + esc(
-        f"微型 BERT：{s['layers']} 层，d = {s['hidden_size']}，{s['heads']} 个头，{data['parameters']:,} 个参数；"
-        f"语料 {data['documents']} 篇文档、{data['sentences']} 句，词表 {data['vocab_size']}（{data['vocab_size'] - len(SPECIALS)} 个词加 {len(SPECIALS)} 个特殊词元）；"
-        f"{s['steps']} 步 × {s['batch_size']} 个句对（{data['epochs']} 轮），在 {where} 上用时 {data['seconds']:.1f} 秒" + agree
-        if zh else
-        f"A tiny BERT: {s['layers']} layer(s), d = {s['hidden_size']}, {s['heads']} heads, {data['parameters']:,} parameters; "
-        f"corpus of {data['documents']} documents, {data['sentences']} sentences; a vocabulary of {data['vocab_size']} "
-        f"({data['vocab_size'] - len(SPECIALS)} words and {len(SPECIALS)} special tokens); "
-        f"{s['steps']} steps × {s['batch_size']} pairs ({data['epochs']} epochs) on {where} in {data['seconds']:.1f} s" + agree)
-        + "[/title]")
-    draw.show(*figures(data))
-    table = Table(title="填空：训练前后模型的前三个猜测" if zh else "Fill in the blank: the model's top 3 guesses, before and after")
-    for name in (("句子 A（B 为下一句）", "语料中的答案", "答案的名次", "训练前", "训练后") if zh else
-                 ("sentence A (B: the next one in the corpus)", "the corpus says", "its rank", "before", "after")):
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("fill_in_the_blank"))
+    for name in (words("sentence_a_b_the"), words("the_corpus_says"), words("its_rank"), words("before"), words("after")):
         table.add_column(name)
     for b, a in zip(data["before"], data["after"]):
         guesses = ["\n".join(f"{w} {p:.2f}" for w, p in row["top"]) for row in (b, a)]  # one guess per line
@@ -309,21 +290,26 @@ def show(data: dict[str, Any]) -> None:
         table.add_row(esc(b["sentence"]), esc(b["answer"]), f"{b['answer_rank']} → {a['answer_rank']}", esc(guesses[0]),
                       ("[ok]" if right else "[fail]") + esc(guesses[1]) + ("[/ok]" if right else "[/fail]"))
     out.print(table)
-    weak_nsp = data["nsp_accuracy_after"] < 0.75
-    first = sum(data["mlm_loss"][:10]) / min(10, len(data["mlm_loss"]))
-    last = sum(data["mlm_loss"][-10:]) / min(10, len(data["mlm_loss"]))
-    console.note(
-        (f"MLM 损失从 {first:.2f}（约为 ln V = {data['uniform_mlm_loss']:.2f}，即在词表上均匀猜测）降到 {last:.2f}。"
-         f"NSP 在 {data['held_out_pairs']} 个新组合的句对上的准确率：训练前 {data['nsp_accuracy_before']:.0%}，训练后 "
-         f"{data['nsp_accuracy_after']:.0%}。NotNext 的 B 来自另一篇文档，话题往往不同，所以单凭话题就可能答对不少——"
-         "这正是 ALBERT 对 NSP 的批评：它把话题预测与连贯性预测混在了一起。" + ("这里的微型模型连这一点也只学到了一部分。" if weak_nsp else "") + "答案的名次是它在全部词表中的排名（1 为首选）。")
-        if zh else
-        (f"The MLM loss falls from {first:.2f} (about ln V = {data['uniform_mlm_loss']:.2f}, a uniform guess over the "
-         f"vocabulary) to {last:.2f}. NSP accuracy on {data['held_out_pairs']} freshly paired sentences: "
-         f"{data['nsp_accuracy_before']:.0%} before, {data['nsp_accuracy_after']:.0%} after. A NotNext B comes from another "
-         "document, usually on another topic, so the topic alone could give many answers away: ALBERT's complaint that NSP "
-         "mixes topic prediction with coherence." + (" A model this tiny picks up only part of even that." if weak_nsp else "")
-         + " The rank is the answer's place among all the words (1: the top guess)."))
+
+
+WEAK_NSP = 0.75  # an NSP accuracy below this is "only part" of the topic signal
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    s, losses = data["settings"], data["mlm_loss"]
+    setup = {"layers": s["layers"], "d": s["hidden_size"], "heads": s["heads"], "parameters": f"{data['parameters']:,}",
+             "documents": data["documents"], "sentences": data["sentences"], "vocab": data["vocab_size"],
+             "words": data["vocab_size"] - len(SPECIALS), "specials": len(SPECIALS), "steps": s["steps"],
+             "batch": s["batch_size"], "epochs": data["epochs"], "seconds": data["seconds"],
+             "where": f"{data['world_size']} × {data['device']}" + (f" ({data['backend']})" if data["backend"] else "")}
+    out = [["setup", setup]]
+    if data["ranks_agree"] is not None:
+        out.append(["ranks_agree" if data["ranks_agree"] else "ranks_differ", {}])
+    trained = {"first": sum(losses[:10]) / min(10, len(losses)), "last": sum(losses[-10:]) / min(10, len(losses)),
+               "uniform": data["uniform_mlm_loss"], "pairs": data["held_out_pairs"],
+               "before": data["nsp_accuracy_before"], "after": data["nsp_accuracy_after"]}
+    out.append(["trained_weak_nsp" if data["nsp_accuracy_after"] < WEAK_NSP else "trained", trained])
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -352,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             torch.distributed.destroy_process_group()
     if rank == 0:
-        show(data)
+        present("mini-pretrain", data)
         if args.summary:
             args.summary.write_text(json.dumps(data), encoding="utf-8")
     return 0

@@ -24,8 +24,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference.pretraining import (
     chinese_word_continuations,
     mask_tokens,
@@ -137,7 +137,7 @@ def whole_words(tokenizer: BertTokenizer, draws: int) -> dict[str, Any]:
     result: dict[str, Any] = {"tokens": tokens, "b_tokens": [tokens[i] for i in b], "budget": num_to_predict(len(tokens)),
                               "words": [" ".join(tokens[i] for i in g) for g in groups], "examples": {}, "partial": {},
                               "together": {}}
-    for name, whole in (("per_token", False), ("whole_word", True)):
+    for name, whole in ("per_token", False), ("whole_word", True):
         rng = random.Random(1)
         examples, partial, touched = [], [0] * len(groups), [0] * len(groups)
         chosen_count = torch.zeros(len(b))
@@ -170,7 +170,7 @@ def chinese(tokenizer: BertTokenizer, examples: int) -> dict[str, Any]:
     characters = [t for t in tokenizer.vocab if len(t) == 1 and is_cjk_character(t)]
     out = {"tokens": tokens, "words": CHINESE_WORDS, "marked": [("##" + t if m else t) for t, m in zip(tokens, marks)],
            "groups": [[tokens[i] for i in g] for g in whole_word_groups(tokens, marks)], "examples": {}}
-    for name, whole in (("per_character", False), ("whole_word", True)):
+    for name, whole in ("per_character", False), ("whole_word", True):
         rng = random.Random(3)
         rows = []
         for _ in range(examples):
@@ -184,7 +184,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     tokenizer = BertTokenizer()
     gen = torch.Generator().manual_seed(0)
     tokens = ["[CLS]", *tokenizer.tokenize(SENTENCE_A), "[SEP]", *tokenizer.tokenize(SENTENCE_B), "[SEP]"]
-    return {
+    data = {
         "sentence_a": SENTENCE_A, "sentence_b": SENTENCE_B, "tokens": tokens,
         "dynamic": dynamic_epochs(tokenizer, tokens, 4, gen),
         "statistics": statistics(tokenizer, 200 if quick else 800, gen),
@@ -192,32 +192,29 @@ def run(quick: bool = False) -> dict[str, Any]:
         "whole_words": whole_words(tokenizer, 600 if quick else 3000),
         "chinese": chinese(tokenizer, 3),
     }
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     epochs, hist, ww = data["epochs"], data["statistics"]["histogram"], data["whole_words"]
     x = [float(e) for e in epochs["epoch"]]
     shown = ["{} {}".format(i, t) for i, t in enumerate(ww["b_tokens"])]
     columns = [str(i) for i in range(len(shown))]
     return [
-        draw.Lines("每个 128 词元的序列中被选中的词元数：逐词元抽样与固定数量" if zh else
-                   "Tokens selected per 128-token sequence: per-token draws against a fixed count",
+        draw.Lines(words("tokens_selected_per_128"),
                    [float(c) for c in hist["count"]],
-                   {("逐词元伯努利（HF）" if zh else "per-token Bernoulli (HF)"): hist["bernoulli"],
-                    ("固定数量（Google）" if zh else "fixed count (Google)"): hist["fixed"]},
-                   x_label="被选中的词元数" if zh else "tokens selected", y_label="序列占比" if zh else "share of sequences"),
-        draw.Lines("训练 N 轮后至少被遮住过一次的词元占比" if zh else "Share of tokens masked at least once after N epochs",
-                   x, {("动态（实测）" if zh else "dynamic (measured)"): epochs["dynamic"],
+                   {words("per_token_bernoulli_hf"): hist["bernoulli"],
+                    words("fixed_count_google"): hist["fixed"]},
+                   x_label=words("tokens_selected"), y_label=words("share_of_sequences")),
+        draw.Lines(words("share_of_tokens_masked"),
+                   x, {words("dynamic_measured"): epochs["dynamic"],
                        "1 - 0.85^N": epochs["theory"],
-                       ("复制 10 份的静态掩码（BERT）" if zh else "10 static copies (BERT)"): epochs["dupe10"],
-                       ("单一静态掩码" if zh else "one static mask"): epochs["static"]},
-                   x_label="轮数 N" if zh else "epochs N", y_label="占比" if zh else "share"),
-        draw.Heatmap("逐词元掩码：选中第 i 行词元时，第 j 列词元也被选中的概率（句子 B）" if zh else
-                     "Per-token masking: P(token j chosen | token i chosen), sentence B",
+                       words("n10_static_copies_bert"): epochs["dupe10"],
+                       words("one_static_mask"): epochs["static"]},
+                   x_label=words("epochs_n"), y_label=words("share_2")),
+        draw.Heatmap(words("per_token_masking_p"),
                      ww["together"]["per_token"], shown, columns, corner="i \\ j"),
-        draw.Heatmap("全词掩码：同一词的词元总是一起被选中（句子 B）" if zh else
-                     "Whole word masking: the pieces of a word are chosen together (sentence B)",
+        draw.Heatmap(words("whole_word_masking_the"),
                      ww["together"]["whole_word"], shown, columns, corner="i \\ j"),
     ]
 
@@ -236,86 +233,56 @@ def styled(row: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
     esc = console.esc
     mask = esc("[MASK]")
-    legend = (f"[accent]{mask}[/accent] 替换为 {mask}   [warn]词*[/warn] 换成的随机词元   [ok]词=[/ok] 被选中但保持原样" if zh else
-              f"[accent]{mask}[/accent] replaced by {mask}   [warn]word*[/warn] a random token   [ok]word=[/ok] chosen but unchanged")
-    out.print("[title]" + esc("同一个句对，四轮动态掩码（每轮重新抽样，15% 的词元被选中）：" if zh else
-                              "One sentence pair, four epochs of dynamic masking (drawn afresh each epoch, 15% selected):") + "[/title]")
+    legend = words("accent_accent_replaced_by", mask=mask)
+    out.print("[title]" + esc(words("one_sentence_pair_four")) + "[/title]")
     for epoch, row in enumerate(data["dynamic"], start=1):
         out.print(f"[muted]{epoch}[/muted] " + styled(row))
     out.print(legend)
     out.print()
     st = data["statistics"]
-    table = Table(title=f"{st['tokens']:,} 个候选词元上的实测比例与理论值（界限：±5 个标准误）" if zh else
-                  f"Measured shares over {st['tokens']:,} candidate tokens against the theory (bounds: ±5 standard errors)")
-    names = {"selected": ("被选中 / 候选", "selected / candidates"), "mask": ("[MASK] / 被选中", "[MASK] / selected"),
-             "random": ("随机词元 / 被选中", "random token / selected"), "kept": ("保持不变 / 被选中", "kept / selected")}
-    for column in (("比例", "实测", "理论", "界限", "") if zh else ("share", "measured", "theory", "bound", "")):
-        table.add_column(column, justify="left" if column in ("比例", "share") else "right")
+    table = draw.Table(title=words("measured_shares_over_candidate", tokens=st['tokens']))
+    for i, column in enumerate((words("share"), words("measured"), words("theory"), words("bound"), "")):
+        table.add_column(column, justify="left" if i == 0 else "right")
     for row in st["shares"]:
-        table.add_row(esc(names[row["name"]][0 if zh else 1]), f"{row['measured']:.4f}", f"{row['expected']:.4f}",
+        table.add_row(esc(words(f"share_{row['name']}")), f"{row['measured']:.4f}", f"{row['expected']:.4f}",
                       f"±{row['bound']:.4f}", "[ok]✓[/ok]" if row["within"] else "[fail]✗[/fail]")
     out.print(table)
-    ps = st["per_sequence"]
-    console.note(
-        (f"每个 128 词元的序列：逐词元抽样平均选中 {ps['bernoulli_mean']:.1f} 个，标准差 {ps['bernoulli_std']:.2f}"
-         f"（理论 √(126·0.15·0.85) = {ps['bernoulli_theory_std']:.2f}），有的序列可能一个都不选；Google 的脚本每个序列恰好选 "
-         f"{ps['fixed_expected']} 个 = round(128 × 0.15)（实测平均 {ps['fixed_mean']:.1f}，标准差 {ps['fixed_std']:.1f}）。")
-        if zh else
-        (f"Per 128-token sequence: per-token draws select {ps['bernoulli_mean']:.1f} on average with a standard deviation of "
-         f"{ps['bernoulli_std']:.2f} (theory √(126·0.15·0.85) = {ps['bernoulli_theory_std']:.2f}), and may select none; "
-         f"Google's script selects exactly {ps['fixed_expected']} = round(128 × 0.15) in every sequence (measured mean "
-         f"{ps['fixed_mean']:.1f}, standard deviation {ps['fixed_std']:.1f})."))
     out.print()
-    figs = figures(data)
+    figs = figures(data, words)
     draw.show(*figs[:2])
-    ep = data["epochs"]
-    console.note(
-        (f"{ep['epoch'][-1]} 轮之后：动态掩码让 {ep['dynamic'][-1]:.0%} 的词元至少进入过一次损失（理论 1 - 0.85^N = "
-         f"{ep['theory'][-1]:.0%}）；BERT 把数据复制 10 份、各用一个静态掩码，最多 1 - 0.85^10 = 80%；只用一个静态掩码，"
-         f"永远只有 15%。这就是 RoBERTa 改用动态掩码的原因。")
-        if zh else
-        (f"After {ep['epoch'][-1]} epochs dynamic masking has put {ep['dynamic'][-1]:.0%} of the tokens into the loss at least "
-         f"once (theory 1 - 0.85^N = {ep['theory'][-1]:.0%}); BERT's 10 copies of the data, each with its own static mask, reach "
-         "at most 1 - 0.85^10 = 80%; one static mask stays at 15% forever. Hence RoBERTa's dynamic masking."))
     out.print()
     ww = data["whole_words"]
-    out.print("[title]" + esc(f"逐词元掩码与全词掩码（Google 的固定数量：{ww['budget']} 个预测）：" if zh else
-                              f"Per-token against whole word masking (Google's fixed count: {ww['budget']} predictions):") + "[/title]")
-    for name, label in (("per_token", "逐词元" if zh else "per token "), ("whole_word", "全词  " if zh else "whole word")):
+    out.print("[title]" + esc(words("per_token_against_whole", budget=ww['budget'])) + "[/title]")
+    for name, label in ("per_token", words("per_token_2")), ("whole_word", words("whole_word_2")):
         for row in ww["examples"][name]:
             out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
-    table = Table(title="一个词只被遮住一部分的概率（在它至少有一个片段被选中时）" if zh else
-                  "How often a word is masked only in part (when any of its pieces is chosen)")
-    for column in (("词", "逐词元", "全词") if zh else ("word", "per token", "whole word")):
-        table.add_column(column, justify="left" if column in ("词", "word") else "right")
+    table = draw.Table(title=words("how_often_a_word"))
+    for i, column in enumerate((words("word"), words("per_token"), words("whole_word"))):
+        table.add_column(column, justify="left" if i == 0 else "right")
     for word, a, b in zip(ww["words"], ww["partial"]["per_token"], ww["partial"]["whole_word"]):
         table.add_row(esc(word), f"{a:.2f}", f"{b:.2f}")
     out.print(table)
     draw.show(*figs[2:])
-    console.note("列号 j 与行首的编号对应。全词掩码的热力图中，同一个词的各个片段组成值为 1.0 的方块；逐词元掩码没有这种结构。"
-                 if zh else "Column j is the token numbered j on the left. In the whole word heatmap the pieces of one word "
-                 "form blocks of 1.0; per-token masking has no such structure.")
     out.print()
     ch = data["chinese"]
-    out.print("[title]" + esc("中文全词掩码：一字一个词元，词的边界来自分词（这里手工给出，代替 LTP）：" if zh else
-                              "Chinese whole word masking: one token per character, word boundaries from a segmenter (written by hand here, in place of LTP):") + "[/title]")
-    out.print(esc(("分词：" if zh else "words:     ") + " ".join(ch["words"])))
-    out.print(esc(("内部标记：" if zh else "marked:    ") + " ".join(ch["marked"][1:-1])))
-    for name, label in (("per_character", "逐字" if zh else "per character"), ("whole_word", "全词" if zh else "whole word   ")):
+    out.print("[title]" + esc(words("chinese_whole_word_masking")) + "[/title]")
+    out.print(esc(words("words") + " ".join(ch["words"])))
+    out.print(esc(words("marked") + " ".join(ch["marked"][1:-1])))
+    for name, label in ("per_character", words("per_character")), ("whole_word", words("whole_word_3")):
         for row in ch["examples"][name]:
             out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
-    console.note(
-        "“##”只在分组时使用：词元本身仍是单个汉字，输入模型的 id 不变。“遮住”是广义的：被选中的字也可能保持不变或换成随机字。"
-        if zh else "The '##' marks are for grouping only: the tokens stay single characters and their ids do not change. "
-        "'Masked' is meant broadly: a chosen character may also stay or become a random one.")
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    ps, ep = data["statistics"]["per_sequence"], data["epochs"]
+    return [["per_sequence", ps],
+            ["epochs", {"epochs": ep["epoch"][-1], "dynamic": ep["dynamic"][-1], "theory": ep["theory"][-1]}],
+            ["whole_word_blocks", {}], ["chinese_grouping", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("mlm-masking")

@@ -16,8 +16,7 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.mlp import mlp_backward, mlp_forward
 
@@ -89,48 +88,35 @@ def run(quick: bool = False) -> dict[str, Any]:
                 params[k] = params[k] - LEARNING_RATE * velocity[k]
         losses.append(mlp_backward(x, labels, **params)["loss"].item())
 
-    return {
+    data = {
         "points": x.tolist(), "labels": labels.tolist(), "hidden": HIDDEN,
         "learning_rate": LEARNING_RATE, "momentum": MOMENTUM,
         "steps": list(range(n_steps + 1)), "loss": losses,
         "accuracy_before": accuracy_before, "accuracy_after": accuracy(params, x, labels),
         "boundary_before": before, "boundary_after": decision_picture(params, x, labels, box),
     }
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    legend = ({CHARS["point0"]: "类别 0 的训练点（上弯月）", CHARS["point1"]: "类别 1 的训练点（下弯月）",
-               CHARS["region0"]: "预测为类别 0", CHARS["region1"]: "预测为类别 1（空白）"}
-              if zh else
-              {CHARS["point0"]: "class 0 point (upper moon)", CHARS["point1"]: "class 1 point (lower moon)",
-               CHARS["region0"]: "predicted class 0", CHARS["region1"]: "predicted class 1 (blank)"})
-    loss = draw.Lines("训练损失（交叉熵）" if zh else "Training loss (cross-entropy)",
-                      [float(s) for s in data["steps"]], {"损失" if zh else "loss": data["loss"]},
-                      x_label="步数" if zh else "step", y_label="交叉熵" if zh else "cross-entropy", log_y=True)
-    before = draw.Chars("训练前的决策区域" if zh else "Decision regions before training", data["boundary_before"], legend)
-    after = draw.Chars("训练后的决策区域" if zh else "Decision regions after training", data["boundary_after"], legend)
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    legend = ({CHARS['point0']: words("class_0_point_upper"), CHARS['point1']: words("class_1_point_lower"), CHARS['region0']: words("predicted_class_0"), CHARS['region1']: words("predicted_class_1_blank")})
+    loss = draw.Lines(words("training_loss_cross_entropy"),
+                      [float(s) for s in data["steps"]], {words("loss"): data["loss"]},
+                      x_label=words("step"), y_label=words("cross_entropy"), log_y=True)
+    before = draw.Chars(words("decision_regions_before_training"), data["boundary_before"], legend)
+    after = draw.Chars(words("decision_regions_after_training"), data["boundary_after"], legend)
     return [loss, before, after]
 
 
-def show(data: dict[str, Any]) -> None:
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    first, last = data["loss"][0], data["loss"][-1]
-    n, steps_run = len(data["points"]), len(data["steps"]) - 1
-    if zh:
-        note = (f"2 → {data['hidden']} → 2 的 tanh MLP 在 {n} 个点上做了 {steps_run} 步全批量梯度下降（学习率 "
-                f"{data['learning_rate']}，动量 {data['momentum']}），梯度全部来自手推的反向传播。交叉熵从 {first:.3f} "
-                f"降到 {last:.4f}，训练集准确率从 {data['accuracy_before']:.0%} 升到 {data['accuracy_after']:.0%}。"
-                "两个弯月无法用一条直线分开：是隐藏层的 tanh 把平面弯折，才让边界绕着弯月走。")
-    else:
-        note = (f"A 2 → {data['hidden']} → 2 tanh MLP took {steps_run} full-batch steps of gradient descent on {n} points "
-                f"(learning rate {data['learning_rate']}, momentum {data['momentum']}), every gradient from the hand-derived "
-                f"backward pass. The cross-entropy fell from {first:.3f} to {last:.4f} and the training accuracy rose from "
-                f"{data['accuracy_before']:.0%} to {data['accuracy_after']:.0%}. No straight line separates the moons: "
-                "the tanh hidden layer bends the plane so that the boundary can curve around them.")
-    console.note(note)
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["trained", {"hidden": data["hidden"], "steps": len(data["steps"]) - 1, "points": len(data["points"]),
+                         "learning_rate": data["learning_rate"], "momentum": data["momentum"], "first": data["loss"][0],
+                         "last": data["loss"][-1], "before": data["accuracy_before"], "after": data["accuracy_after"]}]]
+
+
+def show(data: dict[str, Any], words: Words) -> None:
+    draw.show(*figures(data, words))
 
 
 if __name__ == "__main__":
-    show(run())
+    main("mlp-learns")

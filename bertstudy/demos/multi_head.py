@@ -23,8 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.masks import padding_mask
@@ -118,7 +118,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     real = test["real"]
     profile = head_profile(weights, test)
     every = max(1, num_steps // 40)
-    return {
+    data = {
         "steps": num_steps, "letters": LETTERS, "example": list(EXAMPLE),
         "loss_steps": list(range(0, num_steps, every)),
         "loss": {k: [sum(v[i:i + every]) / len(v[i:i + every]) for i in range(0, num_steps, every)] for k, v in curve.items()},
@@ -128,50 +128,40 @@ def run(quick: bool = False) -> dict[str, Any]:
         "previous_head": max(range(len(profile)), key=lambda h: profile[h]["previous"]),
         "example_weights": example_weights[0].tolist(),  # (heads, L, L)
     }
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     tokens = data["example"]
     out = []
     for head, weights in enumerate(data["example_weights"]):
-        job = ("看前一个字母" if zh else "looks one step back") if head == data["previous_head"] else (
-            "找同一字母的另一种大小写" if zh else "looks for the partner letter")
-        title = f"第 {head + 1} 个头（{job}）在 {''.join(tokens)} 上的权重" if zh else f"Head {head + 1} ({job}) on {''.join(tokens)}"
+        job = words("looks_one_step_back") if head == data["previous_head"] else (
+            words("looks_for_the_partner"))
+        title = words("head_on", value=head + 1, job=job, value2=''.join(tokens))
         out.append(draw.Heatmap(title, weights, tokens, tokens, corner="q \\ k"))
-    out.append(draw.Lines("训练损失" if zh else "Training loss", [float(s) for s in data["loss_steps"]],
-                          {("前一个字母" if zh else "previous letter"): data["loss"]["previous"],
-                           ("配对字母的位置" if zh else "partner's position"): data["loss"]["partner"]},
-                          x_label="步数" if zh else "step", y_label="交叉熵" if zh else "cross-entropy"))
+    out.append(draw.Lines(words("training_loss"), [float(s) for s in data["loss_steps"]],
+                          {words("previous_letter"): data["loss"]["previous"],
+                           words("partner_s_position"): data["loss"]["partner"]},
+                          x_label=words("step"), y_label=words("cross_entropy")))
     return out
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="每个头的平均权重（512 个新序列）" if zh else "Each head's mean weight (512 fresh sequences)")
-    for header in (["头", "在前一个位置上", "在配对字母上"] if zh else ["head", "on the previous position", "on the partner"]):
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("each_head_s_mean"))
+    for header in ([words("head"), words("on_the_previous_position"), words("on_the_partner")]):
         table.add_column(header, justify="right")
     for head, profile in enumerate(data["heads"]):
         table.add_row(str(head + 1), f"{profile['previous']:.2f}", f"{profile['partner']:.2f}")
     out.print(table)
-    acc = data["accuracy"]
-    other = 2 - data["previous_head"]
-    if zh:
-        note = (f"两个头训练 {data['steps']} 步后，第 {data['previous_head'] + 1} 个头按位置看前一个字母（热力图中对角线正下方的一条斜线），"
-                f"第 {other} 个头按内容去找同一字母的另一种大小写，不管它在哪里；没有配对字母的字母就看它自己。"
-                f"准确率：前一个字母 {acc['previous']:.0%}，配对字母的位置 {acc['partner']:.0%}。"
-                "谁做哪件事并没有事先指定，换一个随机种子，两个头的分工可能对调。")
-    else:
-        note = (f"After {data['steps']} steps, head {data['previous_head'] + 1} looks one step back by position (the line just "
-                f"below the diagonal) and head {other} looks, by content, for the same letter in the other case wherever it "
-                f"stands; a letter without a partner looks at itself. Accuracy: previous letter {acc['previous']:.0%}, "
-                f"partner's position {acc['partner']:.0%}. Nothing assigned the jobs: with another seed the heads may swap them.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["division_of_labour", {"steps": data["steps"], "previous_head": data["previous_head"] + 1,
+                                    "other_head": 2 - data["previous_head"], "previous": data["accuracy"]["previous"],
+                                    "partner": data["accuracy"]["partner"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("multi-head")

@@ -22,8 +22,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.basics import cross_entropy
 from bertstudy.reference.bert import BertConfig, BertForTokenClassification
@@ -176,7 +176,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     shown = [i for i, (words, _) in enumerate(test_sentences) if any(len(tokenizer.tokenize(w)) > 2 for w in words)][:4]
     probe = shown[0] if shown else 0
     probe_tokens, _ = tokenize_words(tokenizer, test_sentences[probe][0])
-    return {
+    data = {
         "labels": list(LABELS),
         "alignment": [_alignment(tokenizer, words, labels) for words, labels in SHOWN],
         "n_train": n_train, "n_test": n_test, "epochs": epochs, "learning_rate": LEARNING_RATE,
@@ -191,6 +191,7 @@ def run(quick: bool = False) -> dict[str, Any]:
                   "unknown": (test["input_ids"][probe, :len(probe_tokens)] == unk).tolist(),  # read as [UNK]
                   "probabilities": test_logits[probe, :len(probe_tokens)].softmax(dim=-1).tolist()},
     }
+    return data | {"findings": findings(data)}
 
 
 def _alignment(tokenizer: BertTokenizer, words: list[str], labels: list[str]) -> dict[str, Any]:
@@ -201,19 +202,16 @@ def _alignment(tokenizer: BertTokenizer, words: list[str], labels: list[str]) ->
             "all": align_ner_labels(word_ids, ids, label_all_subtokens=True, b_to_i=B_TO_I)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    loss = draw.Lines("训练损失（只计各词第一个子词）" if zh else "Training loss (first sub-tokens only)",
-                      [float(e + 1) for e in range(len(data["loss"]))], {"损失" if zh else "loss": data["loss"]},
-                      x_label="轮次" if zh else "epoch", y_label="交叉熵" if zh else "cross-entropy", log_y=True)
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    loss = draw.Lines(words("training_loss_first_sub"),
+                      [float(e + 1) for e in range(len(data["loss"]))], {words("loss"): data["loss"]},
+                      x_label=words("epoch"), y_label=words("cross_entropy"), log_y=True)
     probe = data["probe"]
     first = align_ner_labels(probe["word_ids"], [0] * len(probe["word_ids"]))  # -100 where nothing is read
     rows = [token + (" → [UNK]" if unknown else "") + (" (-100)" if label == IGNORE_INDEX else "")
             for token, unknown, label in zip(probe["tokens"], probe["unknown"], first)]
-    heatmap = draw.Heatmap("留出句子中每个词元的标签概率（“→ [UNK]”：模型读到的是 [UNK]；标 -100 的位置不参与损失，也不读取）" if zh else
-                           "Label probabilities per token of a held-out sentence (→ [UNK]: the model read [UNK]; "
-                           "positions marked -100 are neither trained nor read)",
-                           probe["probabilities"], rows, data["labels"], corner="词元" if zh else "token")
+    heatmap = draw.Heatmap(words("label_probabilities_per_token"),
+                           probe["probabilities"], rows, data["labels"], corner=words("token"))
     return [loss, heatmap]
 
 
@@ -221,16 +219,12 @@ def _label_name(label_id: int, labels: list[str]) -> str:
     return "-100" if label_id == IGNORE_INDEX else labels[label_id]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
     labels = data["labels"]
     for example in data["alignment"]:
-        table = Table(title=" ".join(example["words"]))
-        for name in (("词元", "词号", "词的标签", "只标第一个子词", "标注所有子词") if zh else
-                     ("token", "word id", "word label", "first sub-token", "all sub-tokens")):
+        table = draw.Table(title=" ".join(example["words"]))
+        for name in (words("token"), words("word_id"), words("word_label"), words("first_sub_token"), words("all_sub_tokens")):
             table.add_column(name)
         for token, word, first, every in zip(example["tokens"], example["word_ids"], example["first"], example["all"]):
             word_label = "" if word is None else example["word_labels"][word]
@@ -239,17 +233,10 @@ def show(data: dict[str, Any]) -> None:
                           f"[muted]{first_name}[/muted]" if first == IGNORE_INDEX else first_name,
                           f"[muted]{_label_name(every, labels)}[/muted]" if every == IGNORE_INDEX else _label_name(every, labels))
         out.print(table)
-    console.note(
-        "-100 是交叉熵的 ignore_index：[CLS]、[SEP] 和一个词中第一个之后的子词都不产生损失。若标注所有子词，"
-        "B- 在第一个子词之后要改成 I-，否则一个词会被读成几个实体的开头。" if zh else
-        "-100 is the cross-entropy's ignore_index: [CLS], [SEP] and the later pieces of a word add no loss. When "
-        "every sub-token is labelled, B- must become I- after the first piece, or one word would read as several "
-        "entities starting.")
-    out.print()
-    loss, heatmap = figures(data)
+    loss, heatmap = figures(data, words)
     draw.show(loss)
-    table = Table(title="留出句子（人名、地名、机构名都是训练中没见过的）" if zh else "Held-out sentences (every name is new to the model)")
-    for name in (("词", "正确标签", "预测") if zh else ("word", "gold", "predicted")):
+    table = draw.Table(title=words("held_out_sentences_every"))
+    for name in (words("word"), words("gold"), words("predicted")):
         table.add_column(name)
     for sentence in data["predictions"]:
         for word, gold, predicted in zip(sentence["words"], sentence["gold"], sentence["predicted"]):
@@ -259,23 +246,12 @@ def show(data: dict[str, Any]) -> None:
     out.print(table)
     out.print()
     draw.show(heatmap)
-    if zh:
-        note = (f"微型 BertForTokenClassification（随机初始化）在 {data['n_train']} 个模板句上训练了 {data['epochs']} 轮。"
-                f"在 {data['n_test']} 个留出句上，按词计的准确率为 {data['word_accuracy']:.0%}（全部标成 O 也能得 "
-                f"{data['o_share']:.0%}），实体词上为 {data['entity_word_accuracy']:.0%}。这些名字模型从未见过，读进来大多是 [UNK]，"
-                f"只能靠上下文判断（“moved to”之后多半是地名）；训练时随机把 {data['word_dropout']:.0%} 的词换成 [UNK]（词级 dropout），正是为了让它学会这一点。"
-                "每个词的预测都在它的第一个子词上读取，与训练时计算损失的位置一致。")
-    else:
-        note = (f"A tiny BertForTokenClassification (random initialisation) trained for {data['epochs']} epochs on "
-                f"{data['n_train']} template sentences. On {data['n_test']} held-out sentences it labels "
-                f"{data['word_accuracy']:.0%} of the words correctly (labelling every word O would score "
-                f"{data['o_share']:.0%}), and {data['entity_word_accuracy']:.0%} of the entity words. It never saw these "
-                "names, whose pieces mostly read as [UNK], so it must go by the context (after 'moved to' comes a place); hiding "
-                f"{data['word_dropout']:.0%} of the words behind [UNK] during training (word dropout) taught it to. Each "
-                "word's prediction is read at its "
-                "first sub-token, where the loss was computed.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["ignore_index", {}], ["trained", {key: data[key] for key in (
+        "n_train", "epochs", "n_test", "word_accuracy", "o_share", "entity_word_accuracy", "word_dropout")}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("ner-alignment")

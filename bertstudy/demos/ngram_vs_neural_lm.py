@@ -20,8 +20,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.demos.word2vec import read_corpus
 from bertstudy.reference.language_model import (
@@ -35,22 +35,7 @@ NGRAMS = [  # (key, n, smoothing)
     ("unigram-add-one", 1, "add-k"), ("bigram-add-one", 2, "add-k"), ("trigram-add-one", 3, "add-k"),
     ("bigram-kn", 2, "kneser-ney"), ("trigram-kn", 3, "kneser-ney"), ("4gram-kn", 4, "kneser-ney"),
 ]
-NAMES = {
-    "uniform": ("uniform: every token 1/V", "均匀分布：每个词元 1/V"),
-    "unigram-add-one": ("unigram, add-one", "一元，加一平滑"),
-    "bigram-add-one": ("bigram, add-one", "二元，加一平滑"),
-    "trigram-add-one": ("trigram, add-one", "三元，加一平滑"),
-    "bigram-kn": ("bigram, Kneser-Ney", "二元，Kneser-Ney"),
-    "trigram-kn": ("trigram, Kneser-Ney", "三元，Kneser-Ney"),
-    "4gram-kn": ("4-gram, Kneser-Ney", "四元，Kneser-Ney"),
-    "neural": ("neural, previous 3 words", "神经网络，前 3 个词"),
-}
 SAMPLED = ["unigram-add-one", "bigram-kn", "trigram-kn", "neural"]
-
-
-def name(key: str) -> str:
-    en, zh = NAMES[key]
-    return zh if i18n.current() == "zh" else en
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -101,74 +86,54 @@ def run(quick: bool = False) -> dict[str, Any]:
         context_size = CONTEXT if key == "neural" else models[key].n - 1
         ids = sample_sentence(models[key].distribution, context_size, vocab.bos, vocab.eos, gen, max_len=20)
         samples[key] = " ".join(vocab.decode(ids))
-    return {
+    data = {
         "vocab_size": V, "train_sentences": len(train), "test_sentences": len(test),
         "train_tokens": sum(len(s) + 1 for s in train), "test_tokens": len(test_targets),
         "unknown_in_test": sum(w == vocab.unk for s in test for w in s),
         "perplexity": ppl, "scored_tokens": scored, "neural_train_perplexity": train_ppl,
         "steps": n_steps, "eval_every": every, "curve": curve, "samples": samples,
     }
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     curve = data["curve"]
     flat = math.log(data["perplexity"]["trigram-kn"])
     every = data["eval_every"]
-    series = {(f"训练损失（最近 {every} 批）" if zh else f"train loss (last {every} batches)"): curve["train"],
-              ("留出集损失" if zh else "held-out loss"): curve["held_out"],
-              ("三元 KN，留出集" if zh else "trigram KN, held-out"): [flat] * len(curve["step"])}
-    return [draw.Lines("神经语言模型的损失（nat/词元）" if zh else "Neural LM loss (nats per token)", curve["step"], series,
-                       x_label="步数" if zh else "step", y_label="交叉熵 = ln PPL" if zh else "cross-entropy = ln PPL")]
+    series = {words("train_loss_last_batches", every=every): curve["train"],
+              words("held_out_loss"): curve["held_out"],
+              words("trigram_kn_held_out"): [flat] * len(curve["step"])}
+    return [draw.Lines(words("neural_lm_loss_nats"), curve["step"], series,
+                       x_label=words("step"), y_label=words("cross_entropy_ln_ppl"))]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    table = Table(title=(f"留出集上的困惑度（{data['test_sentences']} 个句子，{data['test_tokens']} 个待预测的词元，V = {data['vocab_size']}）"
-                         if zh else f"Held-out perplexity ({data['test_sentences']} sentences, {data['test_tokens']} predicted "
-                         f"tokens, V = {data['vocab_size']})"))
-    table.add_column("模型" if zh else "model")
-    table.add_column("困惑度" if zh else "perplexity", justify="right")
-    table.add_column("ln PPL（nat/词元）" if zh else "ln PPL (nats/token)", justify="right")
+    table = draw.Table(title=words("held_out_perplexity_sentences", test_sentences=data['test_sentences'], test_tokens=data['test_tokens'], vocab_size=data['vocab_size']))
+    table.add_column(words("model"))
+    table.add_column(words("perplexity"), justify="right")
+    table.add_column(words("ln_ppl_nats_token"), justify="right")
     for key, value in data["perplexity"].items():
-        table.add_row(console.esc(name(key)), f"{value:.2f}", f"{math.log(value):.3f}")
+        table.add_row(console.esc(words(f"model_{key}")), f"{value:.2f}", f"{math.log(value):.3f}")
     out.print(table)
-    p = data["perplexity"]
-    note = (f"加一平滑给每个没见过的 n 元组都记 1 次，而可能的三元组远多于见过的，于是三元模型（{p['trigram-add-one']:.1f}）"
-            f"反而不如二元模型（{p['bigram-add-one']:.1f}）。Kneser-Ney 从每个见过的计数里扣掉一点折扣，把省下的概率质量交给更短历史的分布，"
-            f"三元降到 {p['trigram-kn']:.1f}。神经模型与四元模型（{p['4gram-kn']:.1f}）看同样多的上下文，却能在相似的词之间共享所学"
-            + (f"，困惑度更低（{p['neural']:.1f}）。" if p["neural"] < p["4gram-kn"] else f"；只训练这么几步时还不如它（{p['neural']:.1f}）。")
-            if zh else
-            f"Add-one gives every unseen n-gram a count of 1, and there are far more possible trigrams than seen ones, so the "
-            f"trigram ({p['trigram-add-one']:.1f}) does worse than the bigram ({p['bigram-add-one']:.1f}). Kneser-Ney takes a "
-            f"small discount off every seen count and hands that mass to the shorter history's distribution: the trigram drops to "
-            f"{p['trigram-kn']:.1f}. The neural model sees as much context as the 4-gram ({p['4gram-kn']:.1f}) but shares "
-            "what it learns between similar words"
-            + (f", and its perplexity is lower ({p['neural']:.1f})." if p["neural"] < p["4gram-kn"]
-               else f"; with this little training it is not better yet ({p['neural']:.1f})."))
-    console.note(note)
     out.print()
-    draw.show(*figures(data))
-    note = (f"{data['steps']} 步后，神经模型在训练集上的困惑度为 {data['neural_train_perplexity']:.2f}，留出集上为 {p['neural']:.2f}："
-            "两条曲线之间的差距就是过拟合。"
-            if zh else
-            f"After {data['steps']} steps the neural model's perplexity is {data['neural_train_perplexity']:.2f} on the training "
-            f"text and {p['neural']:.2f} on the held-out text: the gap between the curves is overfitting.")
-    console.note(note)
-    out.print()
-    samples = Table(title="每个模型随机生成的一句话" if zh else "A sentence sampled from each model")
-    samples.add_column("模型" if zh else "model")
-    samples.add_column("句子" if zh else "sentence")
+    draw.show(*figures(data, words))
+    samples = draw.Table(title=words("a_sentence_sampled_from"))
+    samples.add_column(words("model"))
+    samples.add_column(words("sentence"))
     for key, sentence in data["samples"].items():
-        samples.add_row(console.esc(name(key)), console.esc(sentence))
+        samples.add_row(console.esc(words(f"model_{key}")), console.esc(sentence))
     out.print(samples)
-    console.note(
-        "一元模型只按词频抽词，不管顺序；上下文越长，句子往往越通顺。" if zh else
-        "The unigram model draws words by frequency alone, ignoring order; the longer the context, the more fluent the sentence tends to be.")
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    p = data["perplexity"]
+    smoothing = {"add_one_3": p["trigram-add-one"], "add_one_2": p["bigram-add-one"], "kn_3": p["trigram-kn"],
+                 "kn_4": p["4gram-kn"], "neural": p["neural"]}
+    return [["smoothing_neural_better" if p["neural"] < p["4gram-kn"] else "smoothing_neural_not_yet", smoothing],
+            ["overfitting", {"steps": data["steps"], "train": data["neural_train_perplexity"], "test": p["neural"]}],
+            ["samples", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("ngram-vs-neural-lm")

@@ -19,8 +19,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread
 from bertstudy.reference.basics import batch_norm, layer_norm
 
@@ -76,30 +76,18 @@ def run(quick: bool = False) -> dict[str, Any]:
     depth = 12 if quick else 24
     with one_thread():
         norms = {variant: gradient_norms(depth, variant, torch.Generator().manual_seed(1)) for variant in VARIANTS}
-    return {
+    data = {
         "input": x.tolist(), "batch_norm": bn.tolist(), "layer_norm": ln.tolist(),
         "stats": {"input": statistics(x), "batch_norm": statistics(bn), "layer_norm": statistics(ln)},
         "other_batch_change": {"batch_norm": (bn_other[0] - bn[0]).abs().max().item(),
                                "layer_norm": (ln_other[0] - ln[0]).abs().max().item()},
         "depth": depth, "width": WIDTH, "layers": list(range(1, depth + 1)), "grad_norms": norms,
     }
+    return data | {"findings": findings(data)}
 
 
-def _names(zh: bool) -> dict[str, str]:
-    if zh:
-        return {"plain": "普通堆叠", "residual": "残差 x + f(x)", "pre_ln": "残差 + Pre-LN",
-                "input": "原始批次（行：样本，列：特征）", "bn": "BatchNorm 之后：每一列均值 0、标准差 1",
-                "ln": "LayerNorm 之后：每一行均值 0、标准差 1", "grads": "深层 sigmoid MLP 中每层权重的梯度范数",
-                "layer": "层（1 = 最靠近输入）", "norm": "‖∂loss/∂W‖", "example": "样本", "feature": "特征"}
-    return {"plain": "plain", "residual": "residual x + f(x)", "pre_ln": "residual + pre-LN",
-            "input": "The raw batch (rows: examples, columns: features)",
-            "bn": "After BatchNorm: every column has mean 0, std 1", "ln": "After LayerNorm: every row has mean 0, std 1",
-            "grads": "Gradient norm of each layer's weights in a deep sigmoid MLP", "layer": "layer (1 = nearest the input)",
-            "norm": "‖∂loss/∂W‖", "example": "example", "feature": "feature"}
-
-
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    t = _names(i18n.current() == "zh")
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    t = {key: words(key) for key in (*VARIANTS, "input", "bn", "ln", "grads", "layer", "norm", "example")}
     rows = [f"{t['example']} {i}" for i in range(len(data["input"]))]
     columns = [f"f{j}" for j in range(len(data["input"][0]))]
     return [
@@ -115,56 +103,30 @@ def _span(values: list[float]) -> str:
     return f"{min(values):+.2f} … {max(values):+.2f}"
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    raw, bn, ln, grads = figures(data)
+    raw, bn, ln, grads = figures(data, words)
     draw.show(raw, bn, ln)
-    table = Table(title="最小值 … 最大值" if zh else "Smallest … largest")
-    for name in ("", "原始" if zh else "raw", "BatchNorm", "LayerNorm"):
+    table = draw.Table(title=words("smallest_largest"))
+    for name in ("", words("raw"), "BatchNorm", "LayerNorm"):
         table.add_column(name, justify="right")
-    labels = ({"feature_mean": "每个特征在批次上的均值", "feature_std": "每个特征在批次上的标准差",
-               "example_mean": "每个样本在特征上的均值", "example_std": "每个样本在特征上的标准差"} if zh else
-              {"feature_mean": "mean of each feature over the batch",
-               "feature_std": "std of each feature over the batch",
-               "example_mean": "mean of each example over its features",
-               "example_std": "std of each example over its features"})
+    labels = ({'feature_mean': words("mean_of_each_feature"), 'feature_std': words("std_of_each_feature"), 'example_mean': words("mean_of_each_example"), 'example_std': words("std_of_each_example")})
     stats = data["stats"]
     for key, label in labels.items():
         table.add_row(label, _span(stats["input"][key]), _span(stats["batch_norm"][key]), _span(stats["layer_norm"][key]))
     change = data["other_batch_change"]
-    table.add_row("样本 0 换一个批次后输出的最大变化" if zh else "example 0 in another batch: largest change", "",
+    table.add_row(words("example_0_in_another"), "",
                   f"{change['batch_norm']:.3f}", f"{change['layer_norm']:.3f}")
     out.print(table)
-    note = ("BatchNorm 让每个特征（列）在批次上标准化，所以一个样本的输出取决于同批的其他样本；LayerNorm 让每个样本（行）"
-            "在自己的特征上标准化，与批次无关，对长度不一、带填充的序列也一样适用，这正是 Transformer 和 BERT 用它的原因。"
-            if zh else
-            "BatchNorm standardises each feature (column) over the batch, so an example's output depends on the other "
-            "examples in its batch; LayerNorm standardises each example (row) over its own features, independent of the "
-            "batch and of padding in variable-length sequences, which is why Transformers and BERT use it.")
-    console.note(note)
     out.print()
     draw.show(grads)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     norms = data["grad_norms"]
-    ratio = {v: norms[v][0] / norms[v][-1] for v in VARIANTS}
-    if zh:
-        note = (f"{data['depth']} 层、宽 {data['width']} 的 sigmoid MLP：普通堆叠时，第 1 层的梯度只有最后一层的 "
-                f"{ratio['plain']:.1e} 倍：每经过一层都要乘上 σ'（≤ 1/4），梯度随深度指数级消失。加上残差连接后，"
-                f"∂(x + f(x))/∂x = I + ∂f/∂x，恒等路径把梯度送回每一层，第 1 层仍有最后一层的 {ratio['residual']:.2f} 倍"
-                "（剩下的差距来自残差流随深度变大，后面的层输入更大，权重梯度也更大）；再加上 Pre-LN，每个分支的输入"
-                f"都先被归一化，各层的梯度几乎一样大（比值 {ratio['pre_ln']:.2f}）。")
-    else:
-        note = (f"A sigmoid MLP of {data['depth']} layers, {data['width']} wide: stacked plainly, layer 1's gradient is "
-                f"{ratio['plain']:.1e} times the last layer's, because every layer multiplies it by σ' (≤ 1/4), so it "
-                "vanishes exponentially with depth. With residual connections ∂(x + f(x))/∂x = I + ∂f/∂x: the identity "
-                f"path carries the gradient back to every layer, and layer 1 still gets {ratio['residual']:.2f} of the last "
-                "layer's (the rest of the gap comes from the residual stream growing with depth, which gives later layers "
-                "larger inputs and so larger weight gradients). With pre-LN as well, every branch sees normalised inputs "
-                f"and every layer gets about the same gradient (ratio {ratio['pre_ln']:.2f}).")
-    console.note(note)
+    ratios = {v: norms[v][0] / norms[v][-1] for v in VARIANTS}
+    return [["batch_vs_layer", {}], ["gradients_by_depth", {"depth": data["depth"], "width": data["width"], **ratios}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("normalization")

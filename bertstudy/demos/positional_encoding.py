@@ -19,8 +19,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference.positions import sinusoidal_positional_encoding
 
 
@@ -53,63 +53,44 @@ def run(quick: bool = False) -> dict[str, Any]:
         moved = pe[: max_len - k] @ m.T  # (max_len - k, d_model): M_k applied to every position at once
         shifts.append({"k": k, "max_error": (moved - pe[k:]).abs().max().item()})
     wavelengths = [2 * math.pi / w for w in frequencies(d_model).tolist()]
-    return {"d_model": d_model, "max_len": max_len, "encoding": pe[:shown].tolist(), "offsets": list(range(max_offset + 1)),
+    data = {"d_model": d_model, "max_len": max_len, "encoding": pe[:shown].tolist(), "offsets": list(range(max_offset + 1)),
             "similarity": {str(p): s for p, s in similarity.items()}, "shifts": shifts,
             "wavelengths": [wavelengths[0], wavelengths[len(wavelengths) // 2], wavelengths[-1]],
             "norm_squared": (pe[5] @ pe[5]).item()}
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     encoding = data["encoding"]
     return [
-        draw.Heatmap(f"正弦位置编码（行：位置 0–{len(encoding) - 1}，列：维度 0–{data['d_model'] - 1}）" if zh else
-                     f"Sinusoidal positional encoding (rows: positions 0–{len(encoding) - 1}, columns: dimensions 0–{data['d_model'] - 1})",
+        draw.Heatmap(words("sinusoidal_positional_encoding_rows", value=len(encoding) - 1, value2=data['d_model'] - 1),
                      encoding, [str(p) for p in range(len(encoding))], [str(i) for i in range(data["d_model"])],
-                     corner="位置" if zh else "pos"),
-        draw.Lines("PE[p]·PE[p+k] / (d_model/2)，对几个起点 p" if zh else "PE[p]·PE[p+k] / (d_model/2) for several starting positions p",
+                     corner=words("pos")),
+        draw.Lines(words("pe_p_pe_p"),
                    [float(k) for k in data["offsets"]],
                    {f"p = {p}": values for p, values in data["similarity"].items()},
-                   x_label="偏移 k" if zh else "offset k", y_label="相似度" if zh else "similarity"),
+                   x_label=words("offset_k"), y_label=words("similarity")),
     ]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    curves = list(data["similarity"].values())
-    spread = max(max(abs(a - b) for a, b in zip(curves[0], other)) for other in curves[1:])
-    table = Table(title="平移 k 个位置是一个线性映射：PE[p+k] = M_k · PE[p]（误差来自 float32 舍入）" if zh else
-                  "Moving k positions is a linear map: PE[p+k] = M_k · PE[p] (errors are float32 rounding)")
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("moving_k_positions_is"))
     table.add_column("k", justify="right")
-    table.add_column("所有 p 上的最大误差" if zh else "largest error over every p", justify="right")
+    table.add_column(words("largest_error_over_every"), justify="right")
     for row in data["shifts"]:
         table.add_row(str(row["k"]), f"{row['max_error']:.1e}")
     out.print(table)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     shortest, middle, longest = data["wavelengths"]
-    if zh:
-        notes = [
-            f"每一对列 (2i, 2i+1) 是一根以自己的速度转动的时钟指针：波长从 {shortest:.1f}（前几列，变化最快）增长到 "
-            f"{longest:.0f}（最后几列，几乎不变），中间一对约为 {middle:.0f}。每个位置的编码向量长度都一样：|PE[p]|² = d_model/2 = {data['norm_squared']:.0f}。",
-            f"不同起点 p 的相似度曲线完全重合（最大差 {spread:.1e}，所以图中只看得到第一条的标记）：点积只取决于偏移 k，k = 0 时最大。"
-            "M_k 在每一对列上是一个旋转角为 k·ω_i 的二维旋转，与 p 无关，所以注意力可以通过线性投影学会关注相隔 k 个位置的词元。",
-        ]
-    else:
-        notes = [
-            f"Each column pair (2i, 2i+1) is a clock hand turning at its own speed: wavelengths run from {shortest:.1f} "
-            f"(the first columns, fastest) to {longest:.0f} (the last, nearly still), {middle:.0f} in the middle. Every "
-            f"position's vector has the same length: |PE[p]|² = d_model/2 = {data['norm_squared']:.0f}.",
-            f"The curves for different starting positions p coincide (largest difference {spread:.1e}, so only the first "
-            "one's marker shows): the dot product "
-            "depends only on the offset k, and is largest at k = 0. M_k rotates each column pair by k·ω_i and does not "
-            "depend on p, so a linear projection in attention can learn to look k positions away.",
-        ]
-    for note in notes:
-        console.note(note)
+    curves = list(data["similarity"].values())
+    spread = max(max(abs(a - b) for a, b in zip(curves[0], other)) for other in curves[1:])
+    return [["clock_hands", {"shortest": shortest, "middle": middle, "longest": longest, "norm_squared": data["norm_squared"]}],
+            ["relative_position", {"spread": spread}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("positional-encoding")

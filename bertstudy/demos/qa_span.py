@@ -21,8 +21,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference.finetuning import decode_answer, qa_best_span, span_scores
 from bertstudy.reference.tokenization import BertTokenizer
 
@@ -67,7 +67,7 @@ def made_up_logits(tokens: list[str], in_passage: list[bool], peaks: list[tuple]
 
 
 def why_invalid(i: int, j: int, in_passage: list[bool], max_answer_length: int) -> str | None:
-    """The first rule the span (i, j) breaks, as a key of REASONS, or None when it is valid."""
+    """The first rule the span (i, j) breaks (the pack's word `reason_<rule>` says it), or None when it is valid."""
     if j < i:
         return "end_before_start"
     if not (in_passage[i] and in_passage[j]):
@@ -75,13 +75,6 @@ def why_invalid(i: int, j: int, in_passage: list[bool], max_answer_length: int) 
     if j - i + 1 > max_answer_length:
         return "too_long"
     return None
-
-
-REASONS = {
-    "end_before_start": ("ends before it starts", "终点在起点之前"),
-    "outside_passage": ("an end outside the passage (question, [CLS] or [SEP])", "有一端不在篇章里（落在问题、[CLS] 或 [SEP] 上）"),
-    "too_long": ("longer than max_answer_length", "长度超过 max_answer_length"),
-}
 
 
 def decode(tokenizer: BertTokenizer, question: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -109,8 +102,9 @@ def decode(tokenizer: BertTokenizer, question: dict[str, Any], seed: int) -> dic
 def run(quick: bool = False) -> dict[str, Any]:
     """quick changes nothing: nothing is trained, decoding takes milliseconds."""
     tokenizer = BertTokenizer()
-    return {"passage": PASSAGE, "max_answer_length": MAX_ANSWER_LENGTH,
+    data = {"passage": PASSAGE, "max_answer_length": MAX_ANSWER_LENGTH,
             "examples": [decode(tokenizer, q, seed=n) for n, q in enumerate(QUESTIONS)]}
+    return data | {"findings": findings(data)}
 
 
 def _text(example: dict[str, Any], span: list[int]) -> str:
@@ -145,92 +139,74 @@ def span_map(example: dict[str, Any], max_answer_length: int, labelled: bool = F
 MAP = {"best": "●", "naive": "✕", "valid": "·", "end_before_start": " ", "outside_passage": "░", "too_long": "▒"}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     first = data["examples"][0]
-    logits = draw.Heatmap("每个词元的起点和终点 logits" if zh else "Start and end logits of every token",
+    logits = draw.Heatmap(words("start_and_end_logits"),
                           [[s, e] for s, e in zip(first["start_logits"], first["end_logits"])],
                           [f"{i} {t}" for i, t in enumerate(first["tokens"])],
-                          ["起点", "终点"] if zh else ["start", "end"], corner="词元" if zh else "token")
-    legend = {MAP["best"]: "最佳合法片段" if zh else "best valid span",
-              MAP["naive"]: "分别取 argmax 得到的片段" if zh else "separate argmax of start and end",
-              MAP["valid"]: "合法片段" if zh else "valid span",
-              MAP["outside_passage"]: "有一端不在篇章里" if zh else "an end outside the passage",
-              MAP["too_long"]: f"超过 {data['max_answer_length']} 个词元" if zh else f"more than {data['max_answer_length']} tokens",
-              MAP["end_before_start"]: "终点在起点之前（空白）" if zh else "end before start (blank)"}
-    grid = draw.Chars("所有 (起点, 终点) 组合：第 i 行是起点 i，第 j 列是终点 j" if zh else
-                      "Every (start, end) pair: row i is start i, column j is end j",
+                          [words("start"), words("end")], corner=words("token"))
+    legend = {MAP["best"]: words("best_valid_span"),
+              MAP["naive"]: words("separate_argmax_of_start"),
+              MAP["valid"]: words("valid_span"),
+              MAP["outside_passage"]: words("an_end_outside_the"),
+              MAP["too_long"]: words("more_than_tokens", max_answer_length=data['max_answer_length']),
+              MAP["end_before_start"]: words("end_before_start_blank")}
+    grid = draw.Chars(words("every_start_end_pair"),
                       span_map(first, data["max_answer_length"]), legend)
     return [logits, grid]
 
 
-def _labelled(grid: draw.Chars, data: dict[str, Any]) -> draw.Chars:
+def _labelled(grid: draw.Chars, data: dict[str, Any], words: Words) -> draw.Chars:
     """The span map with each row's position and token and a ruler over the columns, for the terminal."""
-    zh = i18n.current() == "zh"
-    return draw.Chars("所有 (起点, 终点) 组合：行是起点，列是终点（标尺每 5 个位置标一次）" if zh else
-                      "Every (start, end) pair: rows are starts, columns are ends (the ruler marks every fifth)",
+    return draw.Chars(words("every_start_end_pair_2"),
                       span_map(data["examples"][0], data["max_answer_length"], labelled=True), grid.legend)
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
     first, second = data["examples"]
-    out.print(f"[title]{console.esc(('问题：' if zh else 'Question: ') + first['question'])}[/title]")
-    out.print(console.esc(("篇章：" if zh else "Passage: ") + data["passage"]))
-    logits, grid = figures(data)
+    out.print(f"[title]{console.esc(words('question') + first['question'])}[/title]")
+    out.print(console.esc(words("passage") + data["passage"]))
+    logits, grid = figures(data, words)
     draw.show(logits)
-    table = Table(title="原始得分最高的片段（start[i] + end[j]），以及它们违反的规则" if zh else
-                  "The spans with the highest raw scores (start[i] + end[j]) and the rule each breaks")
-    for name in (("起点", "终点", "片段", "得分", "结论") if zh else ("start", "end", "span", "score", "verdict")):
+    table = draw.Table(title=words("the_spans_with_the"))
+    for name in (words("start"), words("end"), words("span"), words("score"), words("verdict")):
         table.add_column(name, overflow="fold")  # Chinese has no spaces to wrap at
     for span in first["top_spans"]:
         reason = span["problem"]
-        verdict = (f"[fail]{REASONS[reason][1 if zh else 0]}[/fail]" if reason else
-                   f"[ok]{'合法：就是答案' if zh else 'valid: the answer'}[/ok]" if [span["start"], span["end"]] == first["best"] else
-                   f"[muted]{'合法，但得分较低' if zh else 'valid, lower score'}[/muted]")
+        verdict = (f"[fail]{words('reason_' + reason)}[/fail]" if reason else
+                   f"[ok]{words('valid_the_answer')}[/ok]" if [span["start"], span["end"]] == first["best"] else
+                   f"[muted]{words('valid_lower_score')}[/muted]")
         text = _text(first, [span["start"], span["end"]]) if span["start"] <= span["end"] else "—"
         table.add_row(str(span["start"]), str(span["end"]), console.esc(text), f"{span['score']:.2f}", verdict)
     out.print(table)
     out.print()
-    draw.show(_labelled(grid, data))
-    naive, best = first["naive"], first["best"]
-    naive_reason = REASONS[first["naive_problem"]][1 if zh else 0] if first["naive_problem"] else ("合法" if zh else "valid")
-    if zh:
-        note = (f"分别取 argmax 得到起点 {naive[0]}（{first['tokens'][naive[0]]}）和终点 {naive[1]}（{first['tokens'][naive[1]]}）："
-                f"{naive_reason}。在 {first['n_pairs']} 个 (起点, 终点) 组合中只有 {first['n_valid']} 个合法；"
-                f"其中得分最高的是 {best[0]}..{best[1]}，“{_text(first, best)}”，得分 {first['best_score']:.2f}。")
-    else:
-        note = (f"The separate argmaxes give start {naive[0]} ({first['tokens'][naive[0]]}) and end {naive[1]} "
-                f"({first['tokens'][naive[1]]}): {naive_reason}. Of the {first['n_pairs']} (start, end) pairs only "
-                f"{first['n_valid']} are valid; the best of them is {best[0]}..{best[1]}, '{_text(first, best)}', "
-                f"score {first['best_score']:.2f}.")
-    console.note(note)
+    draw.show(_labelled(grid, data, words))
     out.print()
 
-    out.print(f"[title]{console.esc(('SQuAD 2.0，问题：' if zh else 'SQuAD 2.0, question: ') + second['question'])}[/title]")
-    table = Table(title="“无答案”（[CLS] 片段）与最佳片段的比较" if zh else "No answer (the [CLS] span) against the best span")
-    for name in (("阈值", "null_score − best_score", "预测") if zh else ("threshold", "null_score − best_score", "prediction")):
+    out.print(f"[title]{console.esc(words('squad_2_0_question') + second['question'])}[/title]")
+    table = draw.Table(title=words("no_answer_the_cls"))
+    for name in (words("threshold"), words("null_score_best_score"), words("prediction")):
         table.add_column(name, justify="right")
     diff = second["null_score"] - second["best_score"]
     for decision in second["decisions"]:
         span = decision["span"]
-        prediction = ("无答案 (0, 0)" if zh else "no answer (0, 0)") if span == [0, 0] else f"“{_text(second, span)}” {tuple(span)}"
+        prediction = words("no_answer_0_0") if span == [0, 0] else f"“{_text(second, span)}” {tuple(span)}"
         table.add_row(f"{decision['threshold']:g}", f"{diff:.2f}", console.esc(prediction))
     out.print(table)
-    if zh:
-        note = (f"[CLS] 片段的得分 null_score = start[0] + end[0] = {second['null_score']:.2f}，最佳合法片段"
-                f"“{_text(second, second['best'])}”得分 {second['best_score']:.2f}。当 null_score − best_score 大于阈值时"
-                "预测“无答案”（Google run_squad.py 的规则，默认阈值 0，实际要在开发集上调）。阈值越高，模型越倾向于硬给出一个答案。")
-    else:
-        note = (f"The [CLS] span scores null_score = start[0] + end[0] = {second['null_score']:.2f}; the best valid span, "
-                f"'{_text(second, second['best'])}', scores {second['best_score']:.2f}. The prediction is 'no answer' when "
-                "null_score − best_score exceeds the threshold (the rule of Google's run_squad.py; its default is 0, and it "
-                "is tuned on dev data). The higher the threshold, the more readily the model answers anyway.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    first, second = data["examples"]
+    naive, best = first["naive"], first["best"]
+    tokens = first["tokens"]
+    argmaxes = {"start": naive[0], "start_token": tokens[naive[0]], "end": naive[1], "end_token": tokens[naive[1]],
+                "pairs": first["n_pairs"], "valid": first["n_valid"], "best_start": best[0], "best_end": best[1],
+                "best_text": _text(first, best), "best_score": first["best_score"]}
+    return [[f"argmax_{first['naive_problem'] or 'valid'}", argmaxes],
+            ["no_answer", {"null_score": second["null_score"], "best_text": _text(second, second["best"]),
+                           "best_score": second["best_score"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("qa-span")

@@ -24,8 +24,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.attention import multi_head_attention
 from bertstudy.reference.recurrent import rnn_forward
@@ -99,84 +99,61 @@ def run(quick: bool = False) -> dict[str, Any]:
             if n in gradient_lengths:
                 data["rnn_gradient"].append(first_to_last_gradient(through_rnn, x, gradient_weights["rnn"], u))
                 data["attention_gradient"].append(first_to_last_gradient(through_attention, x, gradient_weights["attention"], u))
-    return {"d_model": D_MODEL, "heads": HEADS, "lengths": lengths, "repeats": repeats, "gradient_lengths": gradient_lengths,
+    result = {"d_model": D_MODEL, "heads": HEADS, "lengths": lengths, "repeats": repeats, "gradient_lengths": gradient_lengths,
             "rnn_sequential_steps": lengths, "attention_sequential_steps": [1] * len(lengths),
             "rnn_path_length": [n - 1 for n in gradient_lengths], "attention_path_length": [1] * len(gradient_lengths), **data}
+    return result | {"findings": findings(result)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    rnn, attention = ("RNN（逐步循环）", "自注意力（一次调用）") if zh else ("RNN (a loop of steps)", "self-attention (one call)")
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    rnn, attention = (words("rnn_a_loop_of"), words("self_attention_one_call"))
     lengths, gradient_lengths = data["lengths"], data["gradient_lengths"]
     doubling = [math.log2(n) for n in lengths]  # the lengths double, so they are evenly spaced on a log₂ axis
     return [
-        draw.Lines((f"前向计算耗时（毫秒，单线程），n = {lengths[0]} … {lengths[-1]}" if zh else
-                    f"Forward wall time (ms, one thread), n = {lengths[0]} … {lengths[-1]}"), doubling,
+        draw.Lines(words("forward_wall_time_ms", value=lengths[0], value2=lengths[-1]), doubling,
                    {rnn: data["rnn_ms"], attention: data["attention_ms"]},
-                   x_label="log₂ n", y_label="毫秒" if zh else "ms", log_y=True),
-        draw.Lines("末位置输出对首个输入的梯度，取 log₁₀" if zh else "Gradient of the last output on the first input, log₁₀",
+                   x_label="log₂ n", y_label=words("ms"), log_y=True),
+        draw.Lines(words("gradient_of_the_last"),
                    [float(n) for n in gradient_lengths],
                    {rnn: [math.log10(g) for g in data["rnn_gradient"]],
                     attention: [math.log10(g) for g in data["attention_gradient"]]},
-                   x_label="序列长度 n" if zh else "sequence length n", y_label="log₁₀ ‖∂(u·y_n)/∂x_1‖"),
+                   x_label=words("sequence_length_n"), y_label="log₁₀ ‖∂(u·y_n)/∂x_1‖"),
     ]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    theory = Table(title="每层的代价（Vaswani 等 2017，表 1）" if zh else "Cost per layer (Vaswani et al. 2017, table 1)")
-    for name in (("层", "计算量", "串行步数", "最长路径") if zh else ("layer", "work", "sequential steps", "maximum path length")):
+    theory = draw.Table(title=words("cost_per_layer_vaswani"))
+    for name in (words("layer"), words("work"), words("sequential_steps"), words("maximum_path_length")):
         theory.add_column(name)
     theory.add_row("RNN", "O(n·d²)", "O(n)", "O(n)")
-    theory.add_row("自注意力" if zh else "self-attention", "O(n²·d)", "O(1)", "O(1)")
+    theory.add_row(words("self_attention"), "O(n²·d)", "O(1)", "O(1)")
     out.print(theory)
-    timing = Table(title=(f"实测：d = {data['d_model']}，{data['heads']} 个头，单线程，取 {data['repeats']} 次运行中最快的一次（毫秒）"
-                          if zh else f"Measured: d = {data['d_model']}, {data['heads']} heads, one thread, fastest of "
-                          f"{data['repeats']} runs (ms)"))
-    for name in (("n", "RNN", "自注意力", "RNN / 自注意力") if zh else ("n", "RNN", "self-attention", "RNN / attention")):
+    timing = draw.Table(title=words("measured_d_heads_one", d_model=data['d_model'], heads=data['heads'], repeats=data['repeats']))
+    for name in (words("n"), words("rnn"), words("self_attention"), words("rnn_attention")):
         timing.add_column(name, justify="right")
     for n, rnn, attention in zip(data["lengths"], data["rnn_ms"], data["attention_ms"]):
         timing.add_row(str(n), f"{rnn:.2f}", f"{attention:.2f}", f"{rnn / attention:.1f}×")
     out.print(timing)
-    gradient = Table(title="‖∂(u·y_n)/∂x_1‖：第一个输入对最后一个输出的影响" if zh else
-                     "‖∂(u·y_n)/∂x_1‖: how much the first input moves the last output")
-    for name in (("n", "RNN 路径长度", "RNN", "注意力路径长度", "自注意力") if zh else
-                 ("n", "RNN path", "RNN", "attention path", "self-attention")):
+    gradient = draw.Table(title=words("u_y_n_x"))
+    for name in (words("n"), words("rnn_path"), words("rnn"), words("attention_path"), words("self_attention")):
         gradient.add_column(name, justify="right")
     for i, n in enumerate(data["gradient_lengths"]):
         gradient.add_row(str(n), str(data["rnn_path_length"][i]), f"{data['rnn_gradient'][i]:.1e}",
                          str(data["attention_path_length"][i]), f"{data['attention_gradient'][i]:.1e}")
     out.print(gradient)
-    draw.show(*figures(data))
+    draw.show(*figures(data, words))
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     ratios = [rnn / attention for rnn, attention in zip(data["rnn_ms"], data["attention_ms"])]
     best = max(range(len(ratios)), key=ratios.__getitem__)
-    note = (f"RNN 必须一步一步地算，每一步都要等上一步的结果，耗时随 n 线性增长；在 n = {data['lengths'][best]} 时它比自注意力慢 "
-            f"{ratios[best]:.1f} 倍。自注意力的计算量是 O(n²·d)，但写成了几个大矩阵乘法，一次算完所有位置。"
-            if zh else
-            f"The RNN must go step by step, each step waiting for the last, so its time grows linearly with n; at "
-            f"n = {data['lengths'][best]} it is {ratios[best]:.1f}× slower than self-attention. Self-attention does "
-            "O(n²·d) work, but as a few large matrix products over all positions at once.")
+    out = [["sequential", {"n": data["lengths"][best], "ratio": ratios[best]}]]
     crossing = next((n for n, r in zip(data["lengths"], ratios) if r < 1), None)
     if crossing is not None:
-        note += (f"不过在单个 CPU 线程上，n² 的计算量终究会占上风：到 n = {crossing}（远大于 d = {data['d_model']}）时，"
-                 "自注意力反而更慢（Vaswani 等人也指出，n 小于 d 时自注意力更省）。GPU 会并行执行这些矩阵乘法，"
-                 "把这个交叉点推得远得多。"
-                 if zh else
-                 f" On one CPU thread the n² work wins in the end, though: at n = {crossing}, far beyond "
-                 f"d = {data['d_model']}, attention is the slower one (Vaswani et al. note that self-attention is "
-                 "the cheaper while n < d). A GPU runs those products in parallel and pushes that point much further out.")
-    console.note(note)
-    note = ("RNN 中第一个词的信息要经过 n − 1 次循环才能到达最后一个位置，梯度每一步都被乘上一个小于 1 的因子，随 n 指数级消失；"
-            "自注意力中任意两个位置之间只隔一步，梯度只因注意力权重分摊到 n 个位置上而缓慢变小。"
-            if zh else
-            "In the RNN the first token reaches the last position through n − 1 applications of the cell, and the "
-            "gradient is multiplied by a factor below 1 at each, so it vanishes exponentially in n. In self-attention "
-            "any two positions are one step apart; the gradient only thins slowly as the weights spread over n positions.")
-    console.note(note)
+        out.append(["n_squared_wins", {"n": crossing, "d": data["d_model"]}])
+    return out + [["path_length", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("rnn-vs-attention")

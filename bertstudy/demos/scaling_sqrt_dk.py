@@ -18,8 +18,8 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 
 NUM_KEYS = 16  # keys per query
 
@@ -42,7 +42,7 @@ def measure(d_k: int, num_queries: int, gen: torch.Generator) -> dict[str, float
     k = torch.randn(num_queries, NUM_KEYS, d_k, generator=gen, dtype=torch.float64)  # (N, L, d_k): keys per query
     raw = torch.einsum("nd,nld->nl", q, k)  # (N, L): q·k, variance d_k
     row: dict[str, float] = {"d_k": d_k}
-    for name, scores in (("scaled", raw / math.sqrt(d_k)), ("unscaled", raw)):
+    for name, scores in ("scaled", raw / math.sqrt(d_k)), ("unscaled", raw):
         weights = torch.softmax(scores, dim=-1)  # (N, L)
         row[f"score_std_{name}"] = scores.std().item()
         row[f"entropy_{name}"] = entropy_bits(weights).mean().item()
@@ -66,43 +66,36 @@ def run(quick: bool = False) -> dict[str, Any]:
     num_queries = 500 if quick else 2000  # queries averaged over, per width
     rows = [measure(d_k, num_queries, gen) for d_k in widths]
     example_d_k = 64
-    return {"num_keys": NUM_KEYS, "num_queries": num_queries, "rows": rows,
+    data = {"num_keys": NUM_KEYS, "num_queries": num_queries, "rows": rows,
             "uniform_entropy": math.log2(NUM_KEYS), "uniform_jacobian": softmax_jacobian_norm(
                 torch.full((NUM_KEYS,), 1.0 / NUM_KEYS, dtype=torch.float64)).item(),
             "example_d_k": example_d_k, "example": example_rows(example_d_k, gen)}
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     rows = data["rows"]
     x = [math.log2(r["d_k"]) for r in rows]
-    scaled, unscaled = ("除以 √d_k", "不缩放") if zh else ("divided by √d_k", "unscaled")
+    scaled, unscaled = (words("divided_by_d_k"), words("unscaled"))
     x_label = "log₂ d_k"
     return [
-        draw.Lines("softmax 的平均熵（比特）" if zh else "Mean entropy of the softmax (bits)", x,
+        draw.Lines(words("mean_entropy_of_the"), x,
                    {scaled: [r["entropy_scaled"] for r in rows], unscaled: [r["entropy_unscaled"] for r in rows]},
-                   x_label=x_label, y_label="比特" if zh else "bits"),
-        draw.Lines("softmax 雅可比矩阵的范数（梯度能流过多少）" if zh else "Norm of the softmax's Jacobian (how much gradient gets through)",
+                   x_label=x_label, y_label=words("bits")),
+        draw.Lines(words("norm_of_the_softmax"),
                    x, {scaled: [r["jacobian_scaled"] for r in rows], unscaled: [r["jacobian_unscaled"] for r in rows]},
                    x_label=x_label, y_label="‖diag(p) − p pᵀ‖", log_y=True),
-        draw.Heatmap((f"d_k = {data['example_d_k']} 时一个查询在 {data['num_keys']} 个键上的权重（%）" if zh else
-                      f"One query's weights over {data['num_keys']} keys at d_k = {data['example_d_k']} (%)"),
+        draw.Heatmap(words("one_query_s_weights", num_keys=data['num_keys'], example_d_k=data['example_d_k']),
                      [[100 * w for w in data["example"]["scaled"]], [100 * w for w in data["example"]["unscaled"]]],
-                     ["÷ √d_k", "不缩放" if zh else "raw"],
-                     [str(i) for i in range(data["num_keys"])], corner="键" if zh else "key"),
+                     ["÷ √d_k", words("raw")],
+                     [str(i) for i in range(data["num_keys"])], corner=words("key")),
     ]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    table = Table(title=(f"随机的 q 和 k（分量独立，服从 N(0, 1)），每个查询 {data['num_keys']} 个键，对 {data['num_queries']} 个查询取平均"
-                         if zh else f"Random q and k (independent N(0, 1) components), {data['num_keys']} keys per query, "
-                         f"averaged over {data['num_queries']} queries"))
-    headers = (["d_k", "分数标准差 缩放/不缩放", "熵（比特） 缩放/不缩放", "最大权重 缩放/不缩放", "雅可比范数 缩放/不缩放"] if zh else
-               ["d_k", "score std scaled/raw", "entropy (bits) scaled/raw", "max weight scaled/raw", "Jacobian norm scaled/raw"])
+    table = draw.Table(title=words("random_q_and_k", num_keys=data['num_keys'], num_queries=data['num_queries']))
+    headers = ([words("d_k"), words("score_std_scaled_raw"), words("entropy_bits_scaled_raw"), words("max_weight_scaled_raw"), words("jacobian_norm_scaled_raw")])
     for header in headers:
         table.add_column(header, justify="right")
     for r in data["rows"]:
@@ -112,24 +105,15 @@ def show(data: dict[str, Any]) -> None:
                       f"{r['jacobian_scaled']:.3f} / {r['jacobian_unscaled']:.4f}")
     out.print(table)
     out.print()
-    draw.show(*figures(data))
+    draw.show(*figures(data, words))
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     rows = data["rows"]
-    start = rows[0]["entropy_unscaled"]
     scaled = [r["entropy_scaled"] for r in rows]
-    if zh:
-        note = (f"q·k 是 d_k 个方差为 1 的乘积之和，所以它的标准差约为 √d_k。不缩放时，d_k 越大，权重越集中到一个键上："
-                f"熵从 {start:.2f} 比特（完全均匀的权重是 {data['uniform_entropy']:.0f} 比特）降到 {rows[-1]['entropy_unscaled']:.2f}，"
-                f"雅可比矩阵 diag(p) − p pᵀ 也趋于 0，传给 W_Q 和 W_K 的梯度随之消失。除以 √d_k 后，分数在任何宽度下方差都是 1，"
-                f"这些量几乎不变（熵保持在 {min(scaled):.2f} 到 {max(scaled):.2f} 比特之间）。")
-    else:
-        note = (f"q·k sums d_k products of variance 1, so its standard deviation is about √d_k. Unscaled, the wider the "
-                f"vectors, the more the weight piles onto one key: the entropy falls from {start:.2f} bits (perfectly even "
-                f"weights would give {data['uniform_entropy']:.0f}) to {rows[-1]['entropy_unscaled']:.2f}, and the Jacobian "
-                "diag(p) − p pᵀ shrinks towards 0, so the gradients that reach W_Q and W_K vanish. Divided by √d_k, the "
-                f"scores have variance 1 at every width and these numbers barely move (the entropy stays between "
-                f"{min(scaled):.2f} and {max(scaled):.2f} bits).")
-    console.note(note)
+    return [["saturation", {"start": rows[0]["entropy_unscaled"], "uniform": data["uniform_entropy"],
+                            "end": rows[-1]["entropy_unscaled"], "low": min(scaled), "high": max(scaled)}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("scaling-sqrt-dk")

@@ -21,8 +21,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.decoding import beam_search, greedy_decode
 from bertstudy.reference.optim import Adam
@@ -115,72 +115,51 @@ def run(quick: bool = False) -> dict[str, Any]:
             _, weights = model(example, teacher_forcing_inputs(target, BOS))  # (1, S + 1, S)
     every = max(1, settings["steps"] // 50)
     curve = [sum(losses[i:i + every]) / len(losses[i:i + every]) for i in range(0, len(losses), every)]
-    return {
+    data = {
         "settings": settings, "losses": losses, "curve_step": [float(i + every) for i in range(0, len(losses), every)],
         "curve": curve, **scores,
         "example": [d for d in EXAMPLE[:settings["max_len"]]], "example_answer": [token_text(t) for t in answer],
         "alignment": weights[0].tolist(),
     }
+    return data | {"findings": findings(data)}
 
 
 def token_text(token: int) -> str:
     return "<eos>" if token == EOS else "<bos>" if token == BOS else "<pad>" if token == PAD else str(token - FIRST_DIGIT)
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     example = [str(d) for d in data["example"]]
     rows = [f"{t}:{d}" for t, d in enumerate(example[::-1])] + [f"{len(example)}:<eos>"]
     return [
-        draw.Lines("训练损失（交叉熵，nat/词元）" if zh else "Training loss (cross-entropy, nats per token)",
-                   data["curve_step"], {"loss" if not zh else "损失": data["curve"]},
-                   x_label="步数" if zh else "step"),
-        draw.Heatmap(("注意力对齐：第 t 行是写出第 t 个输出时对源序列各位置的权重" if zh else
-                      "Alignment: row t holds the weights over the source while writing output t"),
+        draw.Lines(words("training_loss_cross_entropy"),
+                   data["curve_step"], {words("loss"): data["curve"]},
+                   x_label=words("step")),
+        draw.Heatmap(words("alignment_row_t_holds"),
                      data["alignment"], rows, [f"{j}:{d}" for j, d in enumerate(example)],
-                     corner="输出 \\ 源" if zh else "out \\ src"),
+                     corner=words("out_src")),
     ]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
     s = data["settings"]
-    draw.show(*figures(data))
-    table = Table(title=(f"{s['steps']} 步、每批 {s['batch']} 条、长度 {s['min_len']}–{s['max_len']} 之后，在 {s['eval']} 条新字符串上"
-                         if zh else f"After {s['steps']} steps of {s['batch']} strings of {s['min_len']}–{s['max_len']} digits, "
-                         f"on {s['eval']} new strings"))
-    table.add_column("指标" if zh else "measure")
-    table.add_column("值" if zh else "value", justify="right")
-    rows = [("完全正确（贪心搜索）", "exactly right (greedy search)", data["exact_greedy"]),
-            ("完全正确（束搜索，束宽 3）", "exactly right (beam search, width 3)", data["exact_beam"]),
-            ("单个数字正确（贪心；随机猜为 10%）", "digits right (greedy; guessing gives 10%)", data["digit_accuracy"]),
-            ("落在反对角线上的注意力", "attention on the anti-diagonal", data["anti_diagonal"]),
-            ("（若注意力均匀分配，反对角线上的份额）", "(the share if attention were uniform)", data["anti_diagonal_uniform"]),
-            ("落在反对角线 ±1 以内的注意力", "attention within ±1 of the anti-diagonal", data["anti_diagonal_band"])]
-    for label_zh, label_en, value in rows:
-        table.add_row(label_zh if zh else label_en, f"{100 * value:.1f}%")
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("after_steps_of_strings", steps=s['steps'], batch=s['batch'], min_len=s['min_len'], max_len=s['max_len'], eval=s['eval']))
+    table.add_column(words("measure"))
+    table.add_column(words("value"), justify="right")
+    for key in ("exact_greedy", "exact_beam", "digit_accuracy", "anti_diagonal", "anti_diagonal_uniform", "anti_diagonal_band"):
+        table.add_row(words(key), f"{100 * data[key]:.1f}%")
     out.print(table)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     example = " ".join(str(d) for d in data["example"])
     answer = " ".join(data["example_answer"])
     right = " ".join(str(d) for d in reversed(data["example"])) + " <eos>"
-    verdict = ("（正确）" if answer == right else f"（错误：正确答案是 {right}）") if zh else \
-        (" (right)" if answer == right else f" (wrong: the answer is {right})")
-    band = data["anti_diagonal_band"]
-    note = (f"例子 {example} 的贪心解码结果为 {answer}{verdict}。反转时，第 t 个输出数字正是第 L − 1 − t 个输入数字，"
-            f"所以训练好的注意力沿着反对角线分布（{band:.0%} 落在它 ±1 以内）：解码器学会了每一步该回看源序列的哪个位置，"
-            "没有人教过它对齐。"
-            "编码器是单向的，位置 j 的状态也带着 j 之前的信息，所以部分权重会落到相邻的位置上。"
-            if zh else
-            f"Greedy decoding turns {example} into {answer}{verdict}. Reversing, output digit t is input digit "
-            f"L − 1 − t, so trained attention lies along the anti-diagonal ({band:.0%} within ±1 of it): the decoder "
-            "learned where in the source to look at each "
-            "step, and nobody taught it the alignment. The encoder reads left to right, so the state at position j "
-            "also carries the digits before j, and some weight lands on the neighbours.")
-    console.note(note)
+    values = {"example": example, "answer": answer, "right": right, "band": data["anti_diagonal_band"]}
+    return [["decoded_right" if answer == right else "decoded_wrong", values], ["alignment", values]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("seq2seq-reverse")

@@ -19,8 +19,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.transformer import Transformer
@@ -123,64 +123,51 @@ def run(quick: bool = False) -> dict[str, Any]:
     with one_thread():
         results = {task: train(task, num_steps, max_len, seed) for seed, task in enumerate(TASKS)}
     every = max(1, num_steps // 50)
-    return {"steps": num_steps, "max_len": max_len, "loss_steps": list(range(0, num_steps, every)),
+    data = {"steps": num_steps, "max_len": max_len, "loss_steps": list(range(0, num_steps, every)),
             "loss": {task: [sum(r["loss"][i:i + every]) / len(r["loss"][i:i + every]) for i in range(0, num_steps, every)]
                      for task, r in results.items()},
             "tasks": {task: {k: v for k, v in r.items() if k != "loss"} for task, r in results.items()}}
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    names = {"copy": "复制" if zh else "copy", "reverse": "反转" if zh else "reverse"}
-    out: list[draw.Figure] = [draw.Lines("训练损失（每个目标词元的交叉熵）" if zh else "Training loss (cross-entropy per target token)",
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    names = {"copy": words("copy"), "reverse": words("reverse")}
+    out: list[draw.Figure] = [draw.Lines(words("training_loss_cross_entropy"),
                                          [float(s) for s in data["loss_steps"]],
-                                         {names[t]: data["loss"][t] for t in TASKS}, x_label="步数" if zh else "step",
+                                         {names[t]: data["loss"][t] for t in TASKS}, x_label=words("step"),
                                          log_y=True)]
     for task in TASKS:
         r = data["tasks"][task]
         rows = [f"→{c}" for c in r["example_target"]] + ["→EOS"]
-        title = (f"{names[task]}：{r['example_source']} 上的交叉注意力" if zh else
-                 f"{names[task]}: cross-attention on {r['example_source']}")
+        title = words("cross_attention_on", value=names[task], example_source=r['example_source'])
         out.append(draw.Heatmap(title, r["cross_attention"], rows, list(r["example_source"]), corner="out \\ src"))
     return out
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
-    table = Table(title="贪心生成，200 个新字符串" if zh else "Greedy generation on 200 fresh strings")
-    for header in (["任务", "完全正确", "交叉注意力：同位 / 镜像", "示例：输入 → 输出"] if zh else
-                   ["task", "exact match", "cross-attention: same / mirrored", "examples: input → output"]):
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("greedy_generation_on_200"))
+    for header in ([words("task"), words("exact_match"), words("cross_attention_same_mirrored"), words("examples_input_output")]):
         table.add_column(header)
     for task in TASKS:
         r = data["tasks"][task]
         shown = "  ".join(f"{s['source']}→{s['output']}{'' if s['correct'] else ' ✗'}" for s in r["samples"])
-        table.add_row(("复制" if zh else "copy") if task == "copy" else ("反转" if zh else "reverse"),
+        table.add_row(words("copy") if task == "copy" else words("reverse"),
                       f"{r['exact_match']:.0%}", f"{r['on_same_position']:.2f} / {r['on_mirrored_position']:.2f}", shown)
     out.print(table)
+
+
+TIE = 0.05  # exact-match rates within 5 points on 200 strings: a tie
+
+
+def findings(data: dict[str, Any]) -> list[list]:
     copy, reverse = data["tasks"]["copy"], data["tasks"]["reverse"]
-    gap = copy["exact_match"] - reverse["exact_match"]  # within 5 points on 200 strings: a tie
-    if zh:
-        note = ("交叉注意力热力图中，行是解码器这一步要输出的词元，列是源词元（取各头的平均）。"
-                f"复制时，第 i 个输出词元应当关注第 i 个源词元（对角线），这次落在那里的权重平均为 {copy['on_same_position']:.2f}；"
-                f"反转时应当关注镜像位置（反对角线），为此模型还得从填充开始的位置判断源序列有多长，这次平均为 "
-                f"{reverse['on_mirrored_position']:.2f}。"
-                + f"在 {data['steps']} 步内，" + ("反转比复制学得慢。" if gap > 0.05 else "复制比反转学得慢。" if gap < -0.05 else
-                                                  "两者学得差不多。"))
-    else:
-        note = ("In the cross-attention heatmaps, rows are the token the decoder outputs at that step and columns the "
-                "source tokens (averaged over heads). To copy, output token i should attend to source token i (the "
-                f"diagonal): {copy['on_same_position']:.2f} of its weight does, on average. To reverse, it should attend "
-                "to the mirrored position (the anti-diagonal), which also needs the source's length, read from where the "
-                f"padding starts: {reverse['on_mirrored_position']:.2f} does. "
-                + f"In {data['steps']} steps, " + ("reversing is learned more slowly than copying." if gap > 0.05 else
-                                                   "copying is learned more slowly than reversing." if gap < -0.05 else
-                                                   "both are learned about as well."))
-    console.note(note)
+    gap = copy["exact_match"] - reverse["exact_match"]
+    pace = "reverse_slower" if gap > TIE else "copy_slower" if gap < -TIE else "alike"
+    return [["cross_attention", {"same": copy["on_same_position"], "mirrored": reverse["on_mirrored_position"]}],
+            [pace, {"steps": data["steps"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("transformer-copy")

@@ -18,28 +18,23 @@ from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.recurrent import GRU, LSTM, RNN
 
 INPUT, HIDDEN, BATCH = 32, 64, 16
-MODELS = {  # key: (layer class, forget-gate bias added, English label, Chinese label)
-    "rnn": (RNN, 0.0, "tanh RNN", "tanh RNN"),
-    "lstm": (LSTM, 0.0, "LSTM", "LSTM"),
-    "gru": (GRU, 0.0, "GRU", "GRU"),
-    "lstm_forget_bias": (LSTM, 1.0, "LSTM, forget bias +1", "LSTM，遗忘门偏置 +1"),
+MODELS = {  # key: (layer class, forget-gate bias added); the pack's word `model_<key>` names each
+    "rnn": (RNN, 0.0),
+    "lstm": (LSTM, 0.0),
+    "gru": (GRU, 0.0),
+    "lstm_forget_bias": (LSTM, 1.0),
 }
-
-
-def label(key: str) -> str:
-    _, _, en, zh = MODELS[key]
-    return zh if i18n.current() == "zh" else en
 
 
 def gradient_norms(key: str, length: int, seed: int) -> torch.Tensor:
     """log10 ‖∂L/∂x_t‖ for each example, (T, B), with the loss read from the last step only."""
-    layer_class, forget_bias, _, _ = MODELS[key]
+    layer_class, forget_bias = MODELS[key]
     torch.manual_seed(seed)
     layer = layer_class(INPUT, HIDDEN).double()
     if forget_bias:
@@ -70,57 +65,38 @@ def run(quick: bool = False) -> dict[str, Any]:
         slope = torch.cov(torch.stack([d, mean_log[1:]]))[0, 1] / d.var()  # least-squares slope of log10 norm against d
         decay[key] = 10 ** slope.item()  # the factor by which the norm shrinks per step back
     params = {key: sum(p.numel() for p in MODELS[key][0](INPUT, HIDDEN).parameters()) for key in MODELS}
-    return {"length": length, "seeds": seeds, "batch": BATCH, "input": INPUT, "hidden": HIDDEN,
+    data = {"length": length, "seeds": seeds, "batch": BATCH, "input": INPUT, "hidden": HIDDEN,
             "distance": distance, "norms": norms, "decay_per_step": decay, "parameters": params}
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    series = {label(key): values for key, values in data["norms"].items()}
-    return [draw.Lines("最后一步的损失对第 t 步输入的梯度范数 ‖∂L/∂x_t‖" if zh else
-                       "Gradient norm ‖∂L/∂x_t‖ of the last step's loss, back through time",
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    series = {words(f"model_{key}"): values for key, values in data["norms"].items()}
+    return [draw.Lines(words("gradient_norm_l_x"),
                        [float(d) for d in data["distance"]], series,
-                       x_label="距离 d = T − t（步）" if zh else "distance d = T − t (steps)",
-                       y_label="‖∂L/∂x_t‖（几何平均）" if zh else "‖∂L/∂x_t‖ (geometric mean)", log_y=True)]
+                       x_label=words("distance_d_t_t"),
+                       y_label=words("l_x_t_geometric"), log_y=True)]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    draw.show(*figures(data))
+    draw.show(*figures(data, words))
     far = data["length"] - 1
     mid = data["length"] // 2
-    table = Table(title=(f"默认初始化，输入 {data['input']} 维、隐藏 {data['hidden']} 维，序列长 {data['length']}"
-                         if zh else f"Default initialisation, input {data['input']}, hidden {data['hidden']}, "
-                         f"length {data['length']}"))
-    for name in (("模型", "参数量", "每往回一步乘以", "d = 10", f"d = {mid}", f"d = {far}") if zh else
-                 ("model", "parameters", "× per step back", "d = 10", f"d = {mid}", f"d = {far}")):
-        table.add_column(name, justify="left" if name in ("model", "模型") else "right")
+    table = draw.Table(title=words("default_initialisation_input_hidden", input=data['input'], hidden=data['hidden'], length=data['length']))
+    for name in (words("model"), words("parameters"), words("per_step_back"), words("d_10"), words("d", mid=mid), words("d_2", far=far)):
+        table.add_column(name, justify="left" if name == words("model") else "right")
     for key, values in data["norms"].items():
-        table.add_row(console.esc(label(key)), str(data["parameters"][key]), f"{data['decay_per_step'][key]:.3f}",
+        table.add_row(console.esc(words(f"model_{key}")), str(data["parameters"][key]), f"{data['decay_per_step'][key]:.3f}",
                       f"{values[10]:.1e}", f"{values[mid]:.1e}", f"{values[far]:.1e}")
     out.print(table)
-    decay = data["decay_per_step"]
-    note = (f"每往回一步，RNN 的梯度乘上 W_hh 和 tanh 的导数，平均缩小为原来的 {decay['rnn']:.2f} 倍，呈指数衰减。"
-            f"门控单元多了一条不经过矩阵乘法的路径（LSTM 的 c_t = f ⊙ c_(t−1) + …，GRU 的 h_t = z ⊙ h_(t−1) + …），"
-            f"所以衰减慢一些（LSTM {decay['lstm']:.2f}，GRU {decay['gru']:.2f}）。但默认初始化下 σ(0) = 0.5，"
-            f"门只开了一半，梯度照样会消失；把遗忘门偏置加 1，σ(1) ≈ 0.73，每往回一步就只乘以 {decay['lstm_forget_bias']:.2f}。"
-            if zh else
-            f"Each step back, the RNN's gradient is multiplied by W_hh and tanh's derivative and shrinks to "
-            f"{decay['rnn']:.2f} of itself on average: exponential decay. The gated cells have a path that skips the "
-            f"matrix product (the LSTM's c_t = f ⊙ c_(t−1) + …, the GRU's h_t = z ⊙ h_(t−1) + …), so they fade more "
-            f"slowly (LSTM {decay['lstm']:.2f}, GRU {decay['gru']:.2f}). At default initialisation σ(0) = 0.5 leaves "
-            f"the gates half open, so their gradients still vanish; with +1 on the forget bias, σ(1) ≈ 0.73, each "
-            f"step back multiplies by only {decay['lstm_forget_bias']:.2f}.")
-    console.note(note)
-    far_ratio = data["norms"]["lstm"][far] / data["norms"]["rnn"][far]
-    note = (f"在距离 {far} 处，LSTM 的梯度是 RNN 的 {far_ratio:.1e} 倍：远处的输入对 RNN 几乎没有学习信号。"
-            if zh else f"At distance {far} the LSTM's gradient is {far_ratio:.1e} times the RNN's: inputs that far back "
-            "give the RNN almost no learning signal.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    far = data["length"] - 1
+    return [["decay", data["decay_per_step"]],
+            ["far_away", {"far": far, "ratio": data["norms"]["lstm"][far] / data["norms"]["rnn"][far]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("vanishing-gradients")

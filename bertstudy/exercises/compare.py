@@ -10,21 +10,12 @@ from typing import Any
 
 import torch
 
+from bertstudy.exercises.protocol import UNSUPPORTED
+
 DEFAULT_TOLERANCE = {  # torch.testing.assert_close's defaults
     torch.float16: (1e-3, 1e-5), torch.bfloat16: (1.6e-2, 1e-5),
     torch.float32: (1.3e-6, 1e-5), torch.float64: (1e-7, 1e-7),
 }
-
-
-def unplain(value: Any) -> Any:
-    """Undo the child's `plain()` encoding."""
-    if isinstance(value, dict):
-        if "__seq__" in value:
-            items = [unplain(v) for v in value["items"]]
-            return tuple(items) if value["__seq__"] == "tuple" else items
-        if "__map__" in value:
-            return {unplain(k): unplain(v) for k, v in value["__map__"]}
-    return value
 
 
 def describe(value: Any) -> str:
@@ -32,8 +23,8 @@ def describe(value: Any) -> str:
         return f"tensor {tuple(value.shape)} {str(value.dtype).removeprefix('torch.')}"
     if isinstance(value, (tuple, list)):
         return f"{type(value).__name__} of {len(value)}"
-    if isinstance(value, dict) and "__unsupported__" in value:
-        return f"a {value['__unsupported__']} object"
+    if isinstance(value, dict) and UNSUPPORTED in value:
+        return f"a {value[UNSUPPORTED]} object"
     return f"{type(value).__name__} {value!r}"[:80]
 
 

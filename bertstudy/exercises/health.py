@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bertstudy.content import trust, yamlsource
-from bertstudy.content.schema import PARTS_LINE, Exercise
+from bertstudy.content.schema import PARTS_LINE, Exercise, patched
 from bertstudy.errors import ContentError
 from bertstudy.exercises import cases as case_maker
 
@@ -32,8 +33,15 @@ def files(exercise: Exercise) -> list[ContentError]:
     for name in names:
         if not (exercise.folder / name).is_file():
             out.append(problem(name, f"exercises/{exercise.id}/{name} is missing"))
-    for mistake in exercise.mistakes:
-        if not (exercise.folder / "mistakes" / f"{mistake.id}.py").is_file():
+    solution = exercise.folder / "solution.py"
+    for i, mistake in enumerate(exercise.mistakes):
+        has_file = exercise.mistake_path(mistake).is_file()
+        if mistake.patch and has_file:
+            out.append(problem(("mistakes", i, "patch"), f"mistakes/{mistake.id}.py exists too; give the mistake as a file or as a patch, not both"))
+        elif mistake.patch and solution.is_file():
+            _, wrong = patched(solution.read_text(encoding="utf-8"), mistake.patch)
+            out += [problem(("mistakes", i, *key), message) for key, message in wrong]
+        elif not mistake.patch and not has_file:
             out.append(problem("mistakes", f"exercises/{exercise.id}/mistakes/{mistake.id}.py is missing"))
     if exercise.builds_on and (exercise.folder / "starter.py").is_file() and \
             (exercise.folder / "starter.py").read_text(encoding="utf-8").count(PARTS_LINE) != 1:
@@ -92,13 +100,17 @@ def check(exercise: Exercise, pool: Pool) -> list[ContentError]:
         out.append(problem("reference", f"solution.py fails '{failed.name}': {failed.message}; the reference and the solution disagree"))
     if grade(exercise, exercise.folder / "starter.py", pool).passed:
         out.append(problem("cases", "starter.py passes the grader; leave the work to the learner"))
-    for i, mistake in enumerate(exercise.mistakes):
-        verdict = grade(exercise, exercise.folder / "mistakes" / f"{mistake.id}.py", pool)
-        if verdict.passed:
-            out.append(problem(("mistakes", i), f"mistakes/{mistake.id}.py passes; add a case that tells it apart"))
-        elif (verdict.diagnosis or {}).get("id") != mistake.id:
-            got = (verdict.diagnosis or {}).get("id", "nothing")
-            out.append(problem(("mistakes", i), f"mistakes/{mistake.id}.py is diagnosed as {got}; add a case where they differ"))
+    with tempfile.TemporaryDirectory() as folder:
+        for i, mistake in enumerate(exercise.mistakes):
+            submission = Path(folder) / f"{mistake.id}.py"
+            submission.write_text(exercise.mistake_source(mistake), encoding="utf-8")
+            verdict = grade(exercise, submission, pool)
+            name = exercise.mistake_name(mistake)
+            if verdict.passed:
+                out.append(problem(("mistakes", i), f"{name} passes; add a case that tells it apart"))
+            elif (verdict.diagnosis or {}).get("id") != mistake.id:
+                got = (verdict.diagnosis or {}).get("id", "nothing")
+                out.append(problem(("mistakes", i), f"{name} is diagnosed as {got}; add a case where they differ"))
     return out
 
 

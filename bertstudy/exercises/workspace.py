@@ -8,25 +8,19 @@ of them pasted in at the starter's PARTS_LINE.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
-from bertstudy import i18n
+from bertstudy import i18n, paths
 from bertstudy.content.pack import Pack
 from bertstudy.content.schema import PARTS_LINE, Exercise
 from bertstudy.errors import BertstudyError, UsageError
-from bertstudy.progress.store import Store, home
-
-
-def folder() -> Path:
-    override = os.environ.get("BERTSTUDY_WORKSPACE")
-    return Path(override).expanduser() if override else home() / "workspace"
+from bertstudy.progress.store import Store
 
 
 def path_of(exercise: Exercise) -> Path:
-    return folder() / f"{exercise.id}.py"
+    return paths.workspace() / f"{exercise.id}.py"
 
 
 def start(pack: Pack, store: Store, exercise_id: str) -> dict[str, Any]:
@@ -60,12 +54,12 @@ def _write_starter(exercise: Exercise, store: Store, target: Path) -> dict[str, 
         _write(target, starter)
         return {}
     passed = store.exercises_passed()
-    copied = [part for part in exercise.builds_on if part in passed and (folder() / f"{part}.py").is_file()]
+    copied = [part for part in exercise.builds_on if part in passed and (paths.workspace() / f"{part}.py").is_file()]
     missing = [part for part in exercise.builds_on if part not in copied]
     future: list[str] = []  # `from __future__` lines must open the file, so they move to the top
     blocks = []
     for part in copied:
-        lines = (folder() / f"{part}.py").read_text(encoding="utf-8").strip().splitlines()
+        lines = (paths.workspace() / f"{part}.py").read_text(encoding="utf-8").strip().splitlines()
         future += [line for line in lines if line.startswith("from __future__ import") and line not in future]
         body = "\n".join(line for line in lines if not line.startswith("from __future__ import")).strip()
         blocks.append(f"# ---- your {part}.py, which passed ----\n{body}\n")

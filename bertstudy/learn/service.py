@@ -10,7 +10,6 @@ from typing import Any
 from bertstudy import i18n
 from bertstudy.content.pack import Pack
 from bertstudy.content.schema import Topic
-from bertstudy.demos import DEMOS
 from bertstudy.progress.store import Store
 
 
@@ -94,8 +93,8 @@ def open_topic(pack: Pack, store: Store, topic_id: str) -> dict[str, Any]:
         "formulas": [{"label": f.label.get(lang), "text": f.text} for f in topic.formulas],
         "misconceptions": [m.get(lang) for m in topic.misconceptions],
         "resources": [{"title": r.title, "url": r.url, "kind": r.kind, "lang": r.lang} for r in topic.resources],
-        "demos": [{"id": d, "ran": d in demos, "title": DEMOS[d].title.get(lang), "seconds": DEMOS[d].seconds}
-                  for d in topic.demos if d in DEMOS],
+        "demos": [{"id": d, "ran": d in demos, "title": pack.demos[d].title.get(lang), "seconds": pack.demos[d].seconds}
+                  for d in topic.demos if d in pack.demos],
         "questions": len(pack.questions_of(topic.id)),
         "exercises": [{"id": e, "title": pack.exercises[e].title.get(lang), "passed": e in passed} for e in topic.exercises],
     }

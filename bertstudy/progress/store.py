@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bertstudy import paths
 from bertstudy.errors import StoreError, UsageError
 
 MIGRATIONS: list[str] = [
@@ -56,21 +57,11 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def home() -> Path:
-    """bertstudy's folder for the learner's data: BERTSTUDY_HOME, else the platform's data dir."""
-    override = os.environ.get("BERTSTUDY_HOME")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("bertstudy", appauthor=False)
-
-
 class Store:
     """The open progress database."""
 
     def __init__(self, path: Path | None = None):
-        self.path = path or home() / "progress.sqlite3"
+        self.path = path or paths.store_file()
         with self._errors():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             for place in (self.path.parent, self.path):  # sqlite would open a read-only file and fail on the first write

@@ -110,12 +110,13 @@ def table(summary: dict) -> str:
 
 def main() -> None:
     from bertstudy.content import pack as packs
+    from bertstudy.paths import builtin_pack
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+", metavar="folder")
     parser.add_argument("--show", action="store_true", help="list every disagreement with the grader's reasons")
     args = parser.parse_args()
-    pack = packs.load(packs.builtin_dir())
+    pack = packs.load(builtin_pack())
     judged = [j for folder in args.folders for j in judge(pack, folder)]
     if args.show:
         for j in judged:
