@@ -237,3 +237,23 @@ def test_an_aside_in_parentheses_ends_a_denial_but_a_formula_does_not():
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [" nsp", " gain once inputs are full"]
     sentence = claims.sentences("The cost is not O(n) per layer")[0]
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [" o(n) per layer"]
+
+
+@pytest.mark.parametrize("sentence, listing", [
+    ("GPT 只看左侧、能给出整句概率、能生成", False),  # modal 能 and 只看 relate
+    ("性能、功能、能力、可能性", True),  # 能 inside a noun is not a relation
+    ("乘 V 得 (B,h,L,d)，transpose 回 (B,L,h,d)，得到 (B,L,D)", False),  # a shape is one term beside its verb
+    ("不能直接 view、要 reshape、contiguous", False),  # a sentence that denies something is not a bare list
+])
+def test_verb_chains_shapes_and_denials_are_claims_not_lists(sentence, listing):
+    assert claims.sentences(sentence)[0].listing is listing
+
+
+def test_a_denial_joined_to_the_next_one_covers_its_whole_list():
+    sentence = claims.sentences("You don't load it with RobertaTokenizer or RobertaModel and there is no byte-level BPE")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues][0] == " load it with robertatokenizer or robertamodel "
+
+
+def test_a_heading_reaches_over_semicolons_to_the_end_of_its_line():
+    answer = "add：segment emb；[CLS]、[SEP]、pretrain 时学的\n方差、维度、饱和、梯度"
+    assert [s.listing for s in claims.sentences(answer)] == [False, False, True]

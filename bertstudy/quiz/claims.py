@@ -15,9 +15,10 @@ single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phras
 "and" with a new predicate ("does not grow and is fixed") and before the next cue, so "not X and
 never Y" denies both; two cues back to back (不是没有) cancel. Pseudo-negations ("not only",
 "no-op", 不同, 不断, 非常) and cues inside double quotes (a "no entity" class) are not cues. A
-sentence that only lists terms (three or more short items, nothing relating them, no heading saying
-what they are; an identifier such as max_len_per_word is one item) is marked as a listing: it names
-things but asserts nothing.
+sentence that only lists terms (three or more short items, nothing relating them, no negation, no
+heading saying what they are, which reaches over ";" to the end of its line; an identifier such as
+max_len_per_word or a shape such as (B, L, d) is one item) is marked as a listing: it names things
+but asserts nothing.
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -156,10 +157,16 @@ def _spaced(text: str) -> str:
 def sentences(answer: str) -> tuple[Sentence, ...]:
     """The answer's sentences, each with its negation cues and their scopes."""
     out = []
+    headed = False  # under a heading that says what the items are ("add: A; B, C")
     for raw in _split(answer):
         norm, marks = _normalise_with_marks(raw)
+        heading = _HEADING.match(raw)
+        headed = headed or bool(heading and not _GENERIC_HEADING.search(heading.group()))
         if norm:
-            out.append(Sentence(len(out) + 1, raw, norm, tuple(_cues(norm, marks)), _is_listing(raw)))
+            cues = tuple(_cues(norm, marks))
+            # a sentence that denies something says something: it is not a bare list of terms
+            out.append(Sentence(len(out) + 1, raw, norm, cues, not cues and not headed and _is_listing(raw)))
+        headed = headed and raw.endswith(";")  # a heading reaches on over ; to the end of its line
     return tuple(out)
 
 
@@ -180,7 +187,7 @@ _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added)\b"
     r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
-    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于|快|慢")
+    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _HEADING = re.compile(r"^[^:：]{1,20}[:：]")  # "Key ideas:" before a list
 _GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
@@ -193,7 +200,7 @@ def _is_listing(raw: str) -> bool:
     if heading and not _GENERIC_HEADING.search(heading.group()):
         return False  # "limits: A, B, C" states what the items are; "key ideas: A, B, C" does not
     text = _HEADING.sub("", text)
-    text = re.sub(r"\([^()]*\)", " ", text)  # a shape such as (B, L, 768) is one term, not a list
+    text = re.sub(r"\([^()]*\)", " shape ", text)  # a shape such as (B, L, 768) is one term, not a list
     text = re.sub(r"\bw/(?=\s)", "with", text)  # "w/" is "with", not a separator
     items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
     # a relation relates the item's other words ("显存随层数增长"); alone ("增大") it is one more term
@@ -274,8 +281,8 @@ def _cues(norm: str, marks: _Marks) -> list[Cue]:
             stop = _scope_end(norm, marks, clause_start, end, zh, narrow=direction == "fwd-narrow")
             following = next((n.start() for n in matches[i + 1:] if _DIRECTIONS[n.lastgroup] != "back"), None)
             if following is not None and norm[end:following].strip():  # "not ... and ... never ...": two denials
-                joint = _JOINT.search(norm, end, following)
-                stop = min(stop, joint.start() if joint else following)
+                joints = list(_JOINT.finditer(norm, end, following))  # the last "and" before it: "not A or B and never C"
+                stop = min(stop, joints[-1].start() if joints else following)
             scope = (clause_start, stop) if direction == "both" else (end, stop)
         cues.append(Cue(m.group(), start, end, scope))
     return cues
