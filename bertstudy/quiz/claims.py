@@ -11,9 +11,10 @@ new clause (not one inside a list: "nothing to do with variance, saturation or g
 the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis, at a colon
 and at a dash between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The
 single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、), as do
-"without" and "unlike", and 不 before a complement (训不动, 记不住) negates the complement alone. A denial also ends before
-"and" with a new predicate ("does not grow and is fixed") and before the next cue, so "not X and
-never Y" denies both; two cues back to back (不是没有) cancel. Pseudo-negations ("not only",
+"without" and "unlike", and 不 before a complement (训不动, 记不住) negates the complement alone.
+A denial also ends before "and" with a new predicate ("does not grow and is fixed") and before the
+"and" that joins it to the next cue, so "not X or Y and never Z" denies all three; two cues back to
+back (不是没有) cancel. Pseudo-negations ("not only",
 "no-op", 不同, 不断, 非常) and cues inside double quotes (a "no entity" class) are not cues. A
 sentence that only lists terms (three or more short items, nothing relating them, no negation, no
 heading saying what they are, which reaches over ";" to the end of its line; an identifier such as
