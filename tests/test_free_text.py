@@ -257,3 +257,15 @@ def test_a_denial_joined_to_the_next_one_covers_its_whole_list():
 def test_a_heading_reaches_over_semicolons_to_the_end_of_its_line():
     answer = "add：segment emb；[CLS]、[SEP]、pretrain 时学的\n方差、维度、饱和、梯度"
     assert [s.listing for s in claims.sentences(answer)] == [False, False, True]
+
+
+def test_a_single_capital_before_a_full_stop_ends_a_sentence_unless_it_abbreviates():
+    split = claims.sentences("It doesn't show that B continues A. The negatives come from another document.")
+    assert [s.text for s in split] == ["It doesn't show that B continues A.", "The negatives come from another document."]
+    assert len(claims.sentences("forget g. → scales c, e. g. keep w.p. ε")) == 1
+
+
+def test_a_bar_ends_a_denial_and_not_equal_keeps_its_meaning():
+    sentence = claims.sentences("深度双向（attn 不加因果mask）｜GPT：单向")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["加因果 mask"]
+    assert "≠" in claims.sentences("high weight != important")[0].norm

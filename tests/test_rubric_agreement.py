@@ -17,9 +17,9 @@ from bertstudy.quiz import agreement
 
 DATA = Path(__file__).parent / "data" / "free-text"
 PACK = packs.load(builtin_pack())
-SETS = {name: agreement.judge(PACK, DATA / name) for name in ("dev", "dev2", "dev3", "dev4", "earlier", "heldout", "heldout2")}
+SETS = {name: agreement.judge(PACK, DATA / name) for name in ("dev", "dev2", "dev3", "dev4", "dev5", "earlier", "heldout", "heldout2")}
 ALL = [j for judged in SETS.values() for j in judged]
-TUNING = SETS["dev"] + SETS["dev2"] + SETS["dev3"] + SETS["dev4"] + SETS["earlier"]
+TUNING = SETS["dev"] + SETS["dev2"] + SETS["dev3"] + SETS["dev4"] + SETS["dev5"] + SETS["earlier"]
 HELD_APART = SETS["heldout"] + SETS["heldout2"]
 FREE_TEXT = sorted(q.id for q in PACK.questions.values() if q.rubric is not None)
 
@@ -49,7 +49,7 @@ def test_held_apart_agreement_recall_and_specificity_hold_their_measured_floor(l
 
 
 def test_tuning_sets_agree_completely():
-    for name in ("dev", "dev2", "dev3", "dev4", "earlier"):
+    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "earlier"):
         wrong = [f"{j.question} [{j.lang} {j.type}] {j.label}: {j.text[:90]} -> {agreement.why(j)}" for j in SETS[name] if not j.agrees]
         assert not wrong, "\n".join(wrong)
 

@@ -8,8 +8,8 @@ as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before t
 before a noun, only what stands after 与). "It is not true that" negates what follows. A clause
 ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
 new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
-the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis, at a colon
-and at a dash between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The
+the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis, at a colon, at
+a bar (|, ｜) and at a dash between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The
 single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、), as do
 "without" and "unlike", and 不 before a complement (训不动, 记不住) negates the complement alone.
 A denial also ends before "and" with a new predicate ("does not grow and is fixed") and before the
@@ -39,15 +39,19 @@ _TRANSLATE = str.maketrans({
 })
 # Kept inside the normalised text: word characters, spaces and the signs formulas use.
 _PUNCT = re.compile(r"[^\w\s√²·+\-*/=()<>'→⇒↑↓^≠≈≤≥∝×∂∏%]")
-_CLAUSE_PUNCT = set(",:()")  # NFKC turns the Chinese forms (，：（）) into these already
+_CLAUSE_PUNCT = set(",:()|")  # NFKC turns the Chinese forms (，：（）｜) into these already
 # A dash between clauses ("isn't a class - it's ignore_index", 不是拼接——那是 ELMo): not the minus of "1 - p".
 _DASH = re.compile(r"\s*[\u2014\u2013\u2015]+\s*|(?<=[^\W\d_]{2}) -{1,2} (?=[^\W\d_]{2})|(?<=[\u3400-\u9fff])\s*-{2,}\s*")
 _DASH_MARK = "\u2016"
-_HARD_BREAK = {_DASH_MARK, ":"}  # a dash or a colon always ends a clause, as does an aside's parenthesis
+_HARD_BREAK = {_DASH_MARK, ":", "|"}  # a dash, a colon or a bar always ends a clause, as does an aside's parenthesis
 _ZH_WITH = re.compile(r"[与和跟同](?!.*[与和跟同])")
 _QUOTES = set('"\u201c\u201d\u300c\u300d\u300e\u300f')  # words in quotes are mentioned, not said
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp|exp|prob|dim|seq|avg|max|min|diff|sz|intermed|orig|indep)|\b[a-z])$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp|exp|prob|dim|seq|avg|max|min|diff|sz|intermed|orig|indep)$", re.IGNORECASE)
+# A single letter before a full stop is an initial or an abbreviation ("forget g. → ...", "w.p. ε")
+# unless a capitalised word follows: "whether B continues A. The negatives ..." ends a sentence.
+_INITIAL = re.compile(r"\b[a-z]$", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"\s+[A-Z][a-z]")
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "one-hot" reads as "one hot"; "1-p" keeps its minus
 CJK = re.compile(r"[\u3400-\u9fff]")
 _SCRIPT_CHANGE = re.compile(r"(?<=[\u3400-\u9fff])(?=[a-z0-9_\[√])|(?<=[a-z0-9_\]])(?=[\u3400-\u9fff])")
@@ -139,8 +143,8 @@ def mentions_negation(text: str) -> bool:
 
 
 def canonical(text: str) -> str:
-    """NFKC, one kind of dash and apostrophe, case-folded."""
-    return unicodedata.normalize("NFKC", text).translate(_TRANSLATE).casefold()
+    """NFKC, one kind of dash and apostrophe, != as ≠, case-folded."""
+    return unicodedata.normalize("NFKC", text).replace("!=", "\u2260").translate(_TRANSLATE).casefold()
 
 
 def normalise(text: str) -> str:
@@ -175,7 +179,8 @@ def _split(answer: str) -> list[str]:
     parts, last = [], 0
     text = unicodedata.normalize("NFKC", answer)
     for m in _SENTENCE_END.finditer(text):
-        if m.group() == "." and _ABBREVIATION.search(text, 0, m.start()):
+        if m.group() == "." and (_ABBREVIATION.search(text, 0, m.start())
+                                 or _INITIAL.search(text, 0, m.start()) and not _SENTENCE_START.match(text, m.end())):
             continue
         parts.append(text[last:m.end()].strip())
         last = m.end()
