@@ -39,7 +39,7 @@ def test_no_held_apart_answer_repeats_a_tuning_answer():
 
 
 # Measured on the held-apart set when the rubrics were frozen: agreement, recall, specificity.
-HELD_APART_FLOOR = {"en": (0.95, 0.91, 0.99), "zh": (0.94, 0.91, 0.97)}
+HELD_APART_FLOOR = {"en": (0.95, 0.92, 0.99), "zh": (0.94, 0.92, 0.97)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
