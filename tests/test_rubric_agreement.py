@@ -17,9 +17,10 @@ from bertstudy.quiz import agreement
 
 DATA = Path(__file__).parent / "data" / "free-text"
 PACK = packs.load(builtin_pack())
-SETS = {name: agreement.judge(PACK, DATA / name) for name in ("dev", "dev2", "dev3", "dev4", "dev5", "earlier", "heldout", "heldout2")}
+TUNED_ON = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "earlier")
+SETS = {name: agreement.judge(PACK, DATA / name) for name in TUNED_ON + ("heldout", "heldout2")}
 ALL = [j for judged in SETS.values() for j in judged]
-TUNING = SETS["dev"] + SETS["dev2"] + SETS["dev3"] + SETS["dev4"] + SETS["dev5"] + SETS["earlier"]
+TUNING = [j for name in TUNED_ON for j in SETS[name]]
 HELD_APART = SETS["heldout"] + SETS["heldout2"]
 FREE_TEXT = sorted(q.id for q in PACK.questions.values() if q.rubric is not None)
 
@@ -39,7 +40,7 @@ def test_no_held_apart_answer_repeats_a_tuning_answer():
 
 
 # Measured on the held-apart set when the rubrics were frozen: agreement, recall, specificity.
-HELD_APART_FLOOR = {"en": (0.95, 0.92, 0.99), "zh": (0.94, 0.92, 0.97)}
+HELD_APART_FLOOR = {"en": (0.96, 0.93, 0.99), "zh": (0.94, 0.92, 0.97)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -49,7 +50,7 @@ def test_held_apart_agreement_recall_and_specificity_hold_their_measured_floor(l
 
 
 def test_tuning_sets_agree_completely():
-    for name in ("dev", "dev2", "dev3", "dev4", "dev5", "earlier"):
+    for name in TUNED_ON:
         wrong = [f"{j.question} [{j.lang} {j.type}] {j.label}: {j.text[:90]} -> {agreement.why(j)}" for j in SETS[name] if not j.agrees]
         assert not wrong, "\n".join(wrong)
 
