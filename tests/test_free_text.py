@@ -269,3 +269,24 @@ def test_a_bar_ends_a_denial_and_not_equal_keeps_its_meaning():
     sentence = claims.sentences("深度双向（attn 不加因果mask）｜GPT：单向")[0]
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["加因果 mask"]
     assert "≠" in claims.sentences("high weight != important")[0].norm
+
+
+@pytest.mark.parametrize("answer, reported", [
+    ("很多人以为用 BERT-wwm 就得先用 LTP 分词，其实不用", "用 bert wwm 就得先用 ltp 分词"),
+    ("A common mix-up is that BERT is frozen during fine-tuning, but every weight trains", " bert is frozen during fine tuning "),
+    ("Many people think the variance shrinks with d_k", " the variance shrinks with d_k"),
+])
+def test_a_belief_reported_as_others_is_not_asserted(answer, reported):
+    sentence = claims.sentences(answer)[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues][:1] == [reported]
+
+
+@pytest.mark.parametrize("answer", ["所以为了训练更快", "可以为每个词算一个分数", "I think the variance grows with d_k"])
+def test_a_belief_of_ones_own_or_a_word_holding_yiwei_is_no_cue(answer):
+    assert claims.sentences(answer)[0].cues == ()
+
+
+def test_a_heading_of_up_to_thirty_characters_says_what_its_items_are():
+    assert not claims.sentences("fine-tune, same for all: 21,128 char vocab, BertTokenizer, raw text, Bert* classes")[0].listing
+    assert claims.sentences("attention, heads, softmax, scaling, layer norm")[0].listing
+    assert len(claims.sentences("LN → activ. scale stable")) == 1

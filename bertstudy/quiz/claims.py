@@ -5,7 +5,8 @@ An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sen
 with their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
 than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such
 as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause (无关的
-before a noun, only what stands after 与). "It is not true that" negates what follows. A clause
+before a noun, only what stands after 与). "It is not true that" negates what follows, and so does a
+belief reported as others' ("many people think", "a common mix-up is that", 很多人以为, 误以为). A clause
 ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
 new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
 the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis, at a colon, at
@@ -47,7 +48,7 @@ _HARD_BREAK = {_DASH_MARK, ":", "|"}  # a dash, a colon or a bar always ends a c
 _ZH_WITH = re.compile(r"[与和跟同](?!.*[与和跟同])")
 _QUOTES = set('"\u201c\u201d\u300c\u300d\u300e\u300f')  # words in quotes are mentioned, not said
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
-_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp|exp|prob|dim|seq|avg|max|min|diff|sz|intermed|orig|indep)$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp|exp|prob|dim|seq|avg|max|min|diff|sz|intermed|orig|indep|activ|struct|unstruct|repr|emb|param)$", re.IGNORECASE)
 # A single letter before a full stop is an initial or an abbreviation ("forget g. → ...", "w.p. ε")
 # unless a capitalised word follows: "whether B continues A. The negatives ..." ends a sentence.
 _INITIAL = re.compile(r"\b[a-z]$", re.IGNORECASE)
@@ -64,6 +65,11 @@ _EN_CUES = [
     (r"(?:is|are|was|were|'s)(?: not|n't) (?:the |a )?(?:main |real |actual )?(?:reason|cause|point|issue|problem|purpose|explanation|why|what)"
      r"|(?:is|are|was|were) (?:a myth|wrong|false|incorrect|not true|untrue|a misconception)"
      r"|(?:does|do|did)(?: not|n't) matter|plays? no (?:part|role)|has nothing to do with (?:it|this|that)", "back"),
+    # a belief reported as someone else's: "many people think X", "a common mix-up is that X"
+    (r"(?:many|some|most|a lot of) (?:people|learners|students|beginners|folks) (?:wrongly |often |still )?(?:think|believe|assume)"
+     r"|people (?:often |usually |sometimes )?(?:wrongly )?(?:think|believe|assume)"
+     r"|(?:a |the )?(?:common |classic |typical )?(?:mix ?up|misconception|myth|misunderstanding|confusion|mistake|pitfall) is (?:that|to think|thinking)"
+     r"|(?:it is|it's) a (?:common )?(?:myth|mistake|misconception) (?:that|to think)", "fwd"),
     (r"rather than|instead of|as opposed to|no longer|not|never|none of|nothing|neither|nor|cannot"
      r"|\w+n't|no(?= [\w√(])|fails? to|lacks?", "fwd"),
     (r"without|unlike", "fwd-narrow"),
@@ -74,6 +80,7 @@ _EN_PSEUDO = re.compile(
 _ZH_CUES = [
     (r"无关|没有关系|没关系|不相关|并不重要|不重要|无所谓|是错的|是错误的|是误解|不成立|不对|站不住", "back"),
     (r"不是(?:主要|真正的?)?(?:原因|关键|重点|目的|问题|理由)", "both"),
+    (r"(?:很多人|不少人|有人|有些人|大家|初学者)(?:常常|经常|总|往往)?(?:会)?(?:误以为|以为|觉得|认为)|误以为|误认为|(?<![可所足难])以为|常见的?(?:误解|误区|错误)是", "fwd-wide"),
     (r"并不是|并非|而非|而不是|不是|并不|不代表|不意味着|不等于|不说明|没有|不会|不能|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
     (r"不|没|未|无|非", "fwd-narrow"),
 ]
@@ -195,7 +202,7 @@ _RELATION = re.compile(
     r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
     r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
-_HEADING = re.compile(r"^[^:：]{1,20}[:：]")  # "Key ideas:" before a list
+_HEADING = re.compile(r"^[^:：]{1,30}[:：]")  # "Key ideas:" before a list
 _GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
 
 
