@@ -137,7 +137,9 @@ def test_demo_list_and_run(cli, tmp_path):
     saved = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert saved[0].startswith("attention-heatmap-1-") and saved[0].endswith(".png") and saved[-1] == "attention-heatmap.json"
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in (tmp_path / "out").glob("*.png"))
-    assert "q \\ k" in cli("demo", "run", "attention-heatmap", "--quick").stdout
+    shown = cli("demo", "run", "attention-heatmap", "--quick").stdout
+    about = next(d["about"] for d in listed if d["id"] == "attention-heatmap")
+    assert "q \\ k" in shown and " ".join(shown.split()).startswith(" ".join(about.split()))  # told before it runs
     assert cli.json()["demos_run"] == 1
     assert [d["ran"] for d in cli.json("demo", "list")["demos"] if d["id"] == "attention-heatmap"] == [True]
 

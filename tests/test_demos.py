@@ -30,7 +30,7 @@ def test_demo_runs_quick_and_draws(demo, monkeypatch):
 
     monkeypatch.setattr(console, "out", lambda: Console(file=buffer, width=120, color_system=None))
     words = demos.Words(demo, "en")
-    module.show(data, words)
+    demos.show(module, data, words)
     assert buffer.getvalue().strip()
     figures = module.figures(data, words)
     assert figures and all(isinstance(f, (draw.Heatmap, draw.Lines, draw.Chars)) for f in figures)
@@ -39,6 +39,7 @@ def test_demo_runs_quick_and_draws(demo, monkeypatch):
     assert english and len(english) == len(chinese) == len(data["findings"])
     assert all(note.strip() and "{" not in note for note in english + chinese)
     assert all(cjk(note) for note in chinese)
+    assert demo.about and demo.about.en.strip() and cjk(demo.about.zh)  # what it does, in both languages
 
 
 def test_attention_heatmap_claims():

@@ -26,8 +26,8 @@ def list_demos(json_out: context.JsonOption = False) -> None:
     order = {t.id: n for n, t in enumerate(context.pack().ordered_topics())}
     ran = context.store().demos_run()
     demos = sorted(context.pack().demos.values(), key=lambda d: order.get(d.topic, len(order)))
-    rows = [{"id": d.id, "topic": d.topic, "title": d.title.get(lang), "seconds": d.seconds, "ran": d.id in ran}
-            for d in demos]
+    rows = [{"id": d.id, "topic": d.topic, "title": d.title.get(lang), "seconds": d.seconds, "ran": d.id in ran,
+             "about": d.about.get(lang) if d.about else None} for d in demos]
     if json_out:
         console.emit_json({"demos": rows})
         return
@@ -67,6 +67,8 @@ def run(
         _make_folder(save)  # before the run, so a bad --save costs no waiting
     live.quiet = json_out
     module = demos.load(demo)
+    if demo.about and not json_out:
+        console.note(demo.about.get(i18n.current()))  # what it does, read while it runs
     gc.freeze()  # torch's many long-lived objects leave the collector's scans: fewer pauses in training loops
     started = time.perf_counter()
     data = module.run(quick=quick)

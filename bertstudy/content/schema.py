@@ -208,6 +208,7 @@ class Demo:
     title: Text
     seconds: float  # wall time of `bertstudy demo run ID` at the default size on a 2-core CPU (benchmarks/demos.py)
     format_version: int
+    about: Text | None = None  # what the demo does and leaves out, told before it runs
     findings: dict[str, Text] = field(default_factory=dict)
     words: dict[str, Text] = field(default_factory=dict)
     file: str = field(default="", metadata=DERIVED)

@@ -1,10 +1,11 @@
-"""Live demos: one module per demo, each runnable alone (`python -m bertstudy.demos.NAME`).
+"""Live demos: one module per demo, run by `bertstudy demo run ID`.
 
-The catalogue (title, topic, typical time) and the sentences that tell a demo's findings are
-content: the pack's demos/<id>.yaml. A demo's module is the engine: `run(quick) -> dict` returns
-its seeded numbers, JSON-ready, with `findings` (a list of [key, values]); `figures(data, words)`
-describes its pictures and `show(data, words)` draws them with its tables, titled and labelled in
-the pack's words (`Words`). Importing this package imports no torch.
+The catalogue (title, topic, typical time), what each demo does and leaves out (`about`) and the
+sentences that tell its findings are content: the pack's demos/<id>.yaml. A demo's module is the
+engine: `run(quick) -> dict` returns its seeded numbers, JSON-ready, with `findings` (a list of
+[key, values]); `figures(data, words)` describes its pictures, titled and labelled in the pack's
+words (`Words`), and a demo that also prints tables draws both in `show(data, words)`. Importing
+this package imports no torch.
 """
 
 from __future__ import annotations
@@ -35,20 +36,30 @@ def notes(demo: Demo, data: dict[str, Any], lang: str) -> list[str]:
     return [demo.finding(key, values, lang) for key, values in data["findings"]]
 
 
+def show(module: ModuleType, data: dict[str, Any], words: Words) -> None:
+    """Draw the run's figures, and its tables where the demo prints any."""
+    from bertstudy.demos import draw
+
+    if hasattr(module, "show"):
+        module.show(data, words)
+    else:
+        draw.show(*module.figures(data, words))
+
+
 def present(demo: Demo, module: ModuleType, data: dict[str, Any]) -> None:
     """Draw the run's figures and tables, then tell its findings, in the current language."""
     from bertstudy import console, i18n
 
-    module.show(data, Words(demo, i18n.current()))
+    show(module, data, Words(demo, i18n.current()))
     for note in notes(demo, data, i18n.current()):
         console.note(note)
 
 
-def main(demo_id: str, data: dict[str, Any] | None = None) -> None:
-    """Present a demo of the built-in pack (`python -m`): `data`, or a run at the default size."""
+def main(demo_id: str, data: dict[str, Any]) -> None:
+    """Present a run of a demo of the built-in pack outside the CLI (under torchrun)."""
     from bertstudy import paths
     from bertstudy.content.pack import load as load_pack
 
     demo = load_pack(paths.builtin_pack()).demo(demo_id)
     module = load(demo)
-    present(demo, module, module.run() if data is None else data)
+    present(demo, module, data)

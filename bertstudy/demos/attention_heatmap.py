@@ -1,13 +1,7 @@
 """Self-attention weights over a sentence, drawn as a heatmap.
 
-With the pretrained extra installed (MiniLM-L6-H384-uncased, see bertstudy.reference.pretrained), the
-sentence goes through the real model and the demo draws a real head: the one, over all layers, that
-puts the most weight on the previous token (Clark et al. 2019 found such positional heads in BERT),
-and the one that puts the most weight on the next token.
-Without it, each word type gets a fixed random vector plus a sinusoidal position code and
-Q = K = V = X: no learned projections, so the weights show what raw similarity does (a token attends
-to itself and to copies of its word).
-Leaves out: what the heads mean (see the bert-layers demo) and the 1/√d_k scale (scaling-sqrt-dk).
+Leaves out: what the heads mean (see the bert-layers demo) and why the scores are scaled by 1/√d_k
+(the scaling-sqrt-dk demo).
 """
 
 from __future__ import annotations
@@ -17,21 +11,12 @@ from typing import Any
 
 import torch
 
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference import pretrained
 from bertstudy.reference.attention import scaled_dot_product_attention
 from bertstudy.reference.positions import sinusoidal_positional_encoding
 
 SENTENCE = "the cat sat on the mat because it was warm"  # 12 tokens: fits 80 columns with numbers
-
-
-def embed(tokens: list[str], d_model: int) -> torch.Tensor:
-    """(L, d_model): a seeded vector per word type plus half-strength sinusoidal positions."""
-    vectors = []
-    for token in tokens:
-        gen = torch.Generator().manual_seed(zlib.crc32(token.encode()))
-        vectors.append(torch.randn(d_model, generator=gen))
-    return torch.stack(vectors) + 0.5 * sinusoidal_positional_encoding(len(tokens), d_model)  # (L, d_model)
 
 
 def real_heads(sentence: str) -> dict[str, Any]:
@@ -49,10 +34,9 @@ def real_heads(sentence: str) -> dict[str, Any]:
     with torch.no_grad():
         model(torch.tensor([encoding["input_ids"]]))
     weights = torch.stack([attention.weights[0] for attention in layers])  # (layers, h, L, L)
-    previous = weights.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i-1
-    following = weights.diagonal(offset=1, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i+1
     picks = []
-    for name, score in ("previous", previous), ("next", following):
+    for name, offset in ("previous", -1), ("next", 1):
+        score = weights.diagonal(offset=offset, dim1=-2, dim2=-1).mean(-1)  # (layers, h): mean weight on token i+offset
         layer, head = divmod(int(score.argmax()), score.shape[1])
         picks.append({"pattern": name, "layer": layer, "head": head, "score": float(score[layer, head]),
                       "weights": weights[layer, head].tolist()})
@@ -65,9 +49,13 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def similarity_heads(quick: bool) -> dict[str, Any]:
-    """Without the pretrained model: attention with no learned projections over fixed word vectors."""
+    """Without the pretrained model: attention with no learned projections over fixed word vectors, a
+    seeded vector per word type plus half-strength sinusoidal positions."""
     tokens = SENTENCE.split()
-    x = embed(tokens, 32 if quick else 64)  # (L, d_model)
+    d_model = 32 if quick else 64
+    vectors = [torch.randn(d_model, generator=torch.Generator().manual_seed(zlib.crc32(token.encode())))
+               for token in tokens]
+    x = torch.stack(vectors) + 0.5 * sinusoidal_positional_encoding(len(tokens), d_model)  # (L, d_model)
     _, weights = scaled_dot_product_attention(x, x, x)  # (L, L)
     return {"model": None, "tokens": tokens, "heads": [{"pattern": "similarity", "layer": None, "head": None,
                                                         "score": None, "weights": weights.tolist()}]}
@@ -88,13 +76,4 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 def findings(data: dict[str, Any]) -> list[list]:
     if data["model"] is None:
         return [["similarity", {"install": pretrained.INSTALL}]]
-    previous, following = data["heads"]
-    return [["positional_heads", {"previous": previous["score"], "next": following["score"]}]]
-
-
-def show(data: dict[str, Any], words: Words) -> None:
-    draw.show(*figures(data, words))
-
-
-if __name__ == "__main__":
-    main("attention-heatmap")
+    return [["positional_heads", {head["pattern"]: head["score"] for head in data["heads"]}]]  # previous, next

@@ -1,12 +1,5 @@
 """A tiny MLP trained through a scalar autograd written by hand, checked against torch.autograd.
 
-The network (2 inputs → 4 tanh units → 1 output, 17 parameters) and its mean squared error on
-eight points are built from `Value`s (bertstudy.reference.autograd): every addition and
-multiplication is a node that knows its local derivatives, and `backward()` applies the chain rule
-in reverse topological order. The same weights go into a float64 torch model, and a gradient-check
-table puts three numbers side by side for every parameter: the gradient by hand, torch.autograd's,
-and a central finite difference. Then both engines train the same network in lockstep with plain
-gradient descent, and their loss curves coincide.
 Leaves out: tensors in the scalar engine (one node per number is why it is slow), optimisers other
 than plain gradient descent, and any test data.
 """
@@ -19,7 +12,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import steps
 from bertstudy.reference.autograd import MLP, Value, mean, topological_order
 
@@ -46,8 +39,7 @@ def torch_weights(model: MLP) -> list[torch.Tensor]:
     for layer in model.layers:
         w = [[wi.data for wi in neuron.w] for neuron in layer.neurons]
         b = [neuron.b.data for neuron in layer.neurons]
-        tensors += [torch.tensor(w, dtype=torch.float64, requires_grad=True),
-                    torch.tensor(b, dtype=torch.float64, requires_grad=True)]
+        tensors += [torch.tensor(values, dtype=torch.float64, requires_grad=True) for values in (w, b)]
     return tensors
 
 
@@ -59,15 +51,6 @@ def torch_loss(weights: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor) ->
         if i + 2 < len(weights):
             out = torch.tanh(out)
     return ((out[:, 0] - y) ** 2).mean()  # 0-dim
-
-
-def flat_grads(weights: list[torch.Tensor], grads: list[torch.Tensor]) -> list[float]:
-    """torch's gradients in the scalar model's parameter order (per neuron: its weights, then its bias)."""
-    out = []
-    for i in range(0, len(weights), 2):
-        for row in range(weights[i].shape[0]):
-            out += grads[i][row].tolist() + [grads[i + 1][row].item()]
-    return out
 
 
 def finite_differences(model: MLP, points: list[list[float]], targets: list[float]) -> list[float]:
@@ -93,7 +76,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     loss = scalar_loss(model, points, targets)
     loss.backward()
     weights = torch_weights(model)
-    torch_grads = flat_grads(weights, list(torch.autograd.grad(torch_loss(weights, x, y), weights)))
+    grads = torch.autograd.grad(torch_loss(weights, x, y), weights)  # dW1, db1, dW2, db2
+    layers = [torch.cat([w, b[:, None]], dim=1) for w, b in zip(grads[::2], grads[1::2])]  # [W | b]: a row per neuron
+    torch_grads = [g for layer in layers for g in layer.flatten().tolist()]  # each neuron's weights, then its bias
     numeric = finite_differences(model, points, targets)
     rows = [{"name": name, "hand": p.grad, "torch": t, "finite_difference": f}
             for (name, p), t, f in zip(model.named_parameters(), torch_grads, numeric)]
@@ -138,18 +123,15 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    t = {key: words(key) for key in ("param", "hand", "torch", "fd")}
     curve, grads = figures(data, words)
-    table = draw.Table(title=words("gradient_check"))
-    for name in (t["param"], t["hand"], t["torch"], words("difference"), t["fd"]):
-        table.add_column(name, justify="right")
+    headers = [words(key) for key in ("param", "hand", "torch", "difference", "fd")]
+    table = draw.table(words("gradient_check"), headers, "right")
     for r in data["parameters"]:
         table.add_row(r["name"], f"{r['hand']:+.12f}", f"{r['torch']:+.12f}", f"{abs(r['hand'] - r['torch']):.1e}",
                       f"{r['finite_difference']:+.9f}")
     out.print(table)
     out.print()
-    draw.show(grads)
-    draw.show(curve)
+    draw.show(grads, curve)
 
 
 def findings(data: dict[str, Any]) -> list[list]:
@@ -159,7 +141,3 @@ def findings(data: dict[str, Any]) -> list[list]:
                                  "finite": data["max_difference_finite"]}],
             ["training_agrees", {"learning_rate": data["learning_rate"], "first": data["loss_hand"][0],
                                  "last": data["loss_hand"][-1], "gap": gap}]]
-
-
-if __name__ == "__main__":
-    main("autograd-by-hand")

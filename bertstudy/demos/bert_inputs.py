@@ -1,12 +1,5 @@
 """What BERT is fed for a sentence pair, and how its three embeddings add up.
 
-Two sentences go through the reference BertTokenizer with BERT's real uncased vocabulary and come
-out as [CLS] A [SEP] B [SEP], padded: a table shows, per position, the token, its id, its segment
-id (token_type_ids), its position id and the attention mask. Then a small BertEmbeddings from
-bertstudy.reference.bert, with BERT's random initialisation (no training), looks the three ids up:
-the word, position and segment vectors are summed and layer-normalised. The demo shows the norm
-of each part per position and checks that LayerNorm(word + position + segment), computed by hand,
-is exactly the module's output.
 Leaves out: trained weights (trained embeddings have other norms) and dropout (eval mode).
 """
 
@@ -17,7 +10,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference.bert import BertConfig, BertEmbeddings, init_bert_weights
 from bertstudy.reference.tokenization import BertTokenizer
 
@@ -40,25 +33,21 @@ def run(quick: bool = False) -> dict[str, Any]:
     init_bert_weights(embeddings, config)
     embeddings.eval()  # no dropout
 
-    input_ids = torch.tensor([encoding["input_ids"]])  # (1, L)
-    token_type_ids = torch.tensor([encoding["token_type_ids"]])  # (1, L)
-    position_ids = torch.tensor([positions])  # (1, L)
+    input_ids, token_type_ids = (torch.tensor([encoding[key]]) for key in ("input_ids", "token_type_ids"))  # (1, L)
     with torch.no_grad():
         word = embeddings.word_embeddings(input_ids)  # (1, L, D)
-        position = embeddings.position_embeddings(position_ids)  # (1, L, D)
+        position = embeddings.position_embeddings(torch.tensor([positions]))  # (1, L, D)
         segment = embeddings.token_type_embeddings(token_type_ids)  # (1, L, D)
         total = word + segment + position  # (1, L, D), in the order BertEmbeddings adds them
-        by_hand = embeddings.LayerNorm(total)  # (1, L, D)
         output = embeddings(input_ids, token_type_ids)  # (1, L, D)
-    parts = {"word": word, "position": position, "segment": segment, "sum": total, "output": output}
-    norms = {name: value[0].norm(dim=-1).tolist() for name, value in parts.items()}  # L numbers each
+        difference = (embeddings.LayerNorm(total) - output).abs().max().item()  # LayerNorm by hand vs the module
+    norms = [value[0].norm(dim=-1).tolist() for value in (word, position, segment, total, output)]  # L numbers each
     data = {
         "sentence_a": SENTENCE_A, "sentence_b": SENTENCE_B, "max_length": MAX_LENGTH,
         "tokens": tokens, "input_ids": encoding["input_ids"], "token_type_ids": encoding["token_type_ids"],
         "position_ids": positions, "attention_mask": encoding["attention_mask"],
         "hidden_size": config.hidden_size, "initializer_range": config.initializer_range,
-        "norms": norms,
-        "max_difference": (by_hand - output).abs().max().item(),
+        "norms": dict(zip(PARTS, norms)), "max_difference": difference,
         "output_mean": output[0].mean(dim=-1).abs().max().item(),  # largest |row mean|
         "output_std": output[0].std(dim=-1, unbiased=False).tolist(),
     }
@@ -66,12 +55,11 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
-    rows = [f"{i} {token}" for i, token in enumerate(data["tokens"])]
     parts = PARTS[:4]  # before LayerNorm; its output (norm about √d) would drown their scale
+    rows = [f"{i} {token}" for i, token in enumerate(data["tokens"])]
     values = [[data["norms"][part][i] for part in parts] for i in range(len(rows))]
-    columns = [words(f"part_{p}") for p in parts]
-    title = words("norm_of_each_part")
-    return [draw.Heatmap(title, values, rows, columns, corner=words("pos_token"))]
+    return [draw.Heatmap(words("norm_of_each_part"), values, rows, [words(f"part_{p}") for p in parts],
+                         corner=words("pos_token"))]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
@@ -79,12 +67,11 @@ def show(data: dict[str, Any], words: Words) -> None:
     esc = console.esc
     out.print(f"[title]A:[/title] {esc(data['sentence_a'])}   [title]B:[/title] {esc(data['sentence_b'])}   "
               f"[muted]max_length = {data['max_length']}[/muted]")
-    table = draw.Table(title=words("cls_a_sep_b"))
-    for i, name in enumerate((words("position"), words("token"), words("input_ids"), words("segment_token_type_ids"), words("attention_mask"))):
-        table.add_column(name, justify="left" if i == 1 else "right")
-    for i, token in enumerate(data["tokens"]):
-        style = "muted" if data["attention_mask"][i] == 0 else ("accent" if token in ("[CLS]", "[SEP]") else "")
-        cells = (data["position_ids"][i], token, data["input_ids"][i], data["token_type_ids"][i], data["attention_mask"][i])
+    headers = [words(key) for key in ("position", "token", "input_ids", "segment_token_type_ids", "attention_mask")]
+    table = draw.table(words("cls_a_sep_b"), headers, ["right", "left", "right", "right", "right"])
+    columns = ("position_ids", "tokens", "input_ids", "token_type_ids", "attention_mask")
+    for cells in zip(*(data[key] for key in columns)):  # one row per position
+        style = "muted" if cells[-1] == 0 else ("accent" if cells[1] in ("[CLS]", "[SEP]") else "")
         table.add_row(*(f"[{style}]{esc(c)}[/{style}]" if style else esc(c) for c in cells))
     out.print(table)
     out.print()
@@ -97,7 +84,3 @@ def findings(data: dict[str, Any]) -> list[list]:
         "initializer_range": data["initializer_range"], "d": data["hidden_size"], "difference": data["max_difference"],
         "mean": data["output_mean"], "std_min": min(std), "std_max": max(std), "sqrt_d": data["hidden_size"] ** 0.5,
         "norm_min": min(norms), "norm_max": max(norms)}]]
-
-
-if __name__ == "__main__":
-    main("bert-inputs")

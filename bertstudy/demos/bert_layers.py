@@ -1,17 +1,5 @@
 """What each layer of a pretrained BERT knows, measured with small probes on its hidden states.
 
-Sentences with an ambiguous word (bank, bat, spring, match, light), each sense four times, go through
-the model; the demo reads the hidden state after the embeddings and after every layer, and measures:
-- sense: leave-one-out nearest-centroid accuracy at telling the ambiguous word's two senses apart
-  (chance is 0.5); context has to flow into the word's vector for this to rise;
-- position: how well a ridge regression recovers a token's position from its vector (R² on held-out
-  sentences); the position embedding is added at the bottom and fades as context mixes in;
-- self-similarity: the mean cosine between one word's vectors in its different sentences, minus
-  the mean cosine between random tokens (Ethayarajh 2019, adjusted for anisotropy); the lower, the
-  more context-specific the vectors;
-- attention entropy: the mean entropy (bits) of the attention rows of each layer.
-With the pretrained extra (MiniLM-L6-H384-uncased) these are real; without it the same probes run on
-a randomly initialised model of the same shape, a control that shows what the training added.
 Leaves out: syntax probes (parse trees, part of speech), which need labelled data.
 """
 
@@ -22,8 +10,10 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference import pretrained
+from bertstudy.reference.bert import BertConfig, BertModel
+from bertstudy.reference.tokenization import BertTokenizer
 
 SENSES = {
     "bank": (["She sat on the bank of the river and watched the water.",
@@ -73,8 +63,6 @@ def load_model():
     """The pretrained model, or a randomly initialised one of the same shape (the control)."""
     if pretrained.available():
         return pretrained.load_bert(), "MiniLM-L6-H384-uncased"
-    from bertstudy.reference.bert import BertConfig, BertModel
-
     torch.manual_seed(0)
     config = BertConfig(hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536)
     return BertModel(config).eval(), None
@@ -112,15 +100,12 @@ def sense_accuracy(vectors: list[torch.Tensor], labels: list[int]) -> float:
     return right / len(vectors)
 
 
-def position_r2(train: list[tuple[torch.Tensor, int]], test: list[tuple[torch.Tensor, int]], ridge: float = 1.0) -> float:
-    """R² on `test` of a ridge regression from a token's vector to its position, fitted on `train`."""
-    x = torch.stack([v for v, _ in train]).double()
-    y = torch.tensor([float(p) for _, p in train], dtype=torch.float64)
+def position_r2(x: torch.Tensor, y: torch.Tensor, xt: torch.Tensor, yt: torch.Tensor, ridge: float = 1.0) -> float:
+    """R² on the test tokens xt (n, D) with positions yt (n,) of a ridge regression from a token's vector
+    to its position, fitted on x and y (float64)."""
     mean_x, mean_y = x.mean(0), y.mean()
     xc = x - mean_x
     w = torch.linalg.solve(xc.T @ xc + ridge * torch.eye(x.shape[1], dtype=torch.float64), xc.T @ (y - mean_y))
-    xt = torch.stack([v for v, _ in test]).double()
-    yt = torch.tensor([float(p) for _, p in test], dtype=torch.float64)
     predicted = (xt - mean_x) @ w + mean_y
     return float(1 - ((yt - predicted) ** 2).sum() / ((yt - yt.mean()) ** 2).sum())
 
@@ -133,36 +118,31 @@ def mean_cosine(vectors: list[torch.Tensor]) -> float:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    from bertstudy.reference.tokenization import BertTokenizer
-
     model, name = load_model()
     tokenizer = BertTokenizer(pretrained.vocab_path())
     words = list(SENSES)[:3] if quick else list(SENSES)
-    per_word: dict[str, list[tuple[int, list[torch.Tensor]]]] = {w: [] for w in words}
     labelled = [(word, sense, sentence) for word in words for sense, group in enumerate(SENSES[word]) for sentence in group]
     with torch.no_grad():
         results = hidden_states(model, tokenizer, [sentence for _, _, sentence in labelled])
+    per_word: dict[str, list[tuple[int, list[torch.Tensor]]]] = {w: [] for w in words}  # (sense, vector per layer)
     for (word, sense, _), (tokens, states, _) in zip(labelled, results):
-        where = tokens.index(word)
-        per_word[word].append((sense, [s[where] for s in states]))
-    tokens_by_sentence = [states for _, states, _ in results]
+        per_word[word].append((sense, [s[tokens.index(word)] for s in states]))
+    states_by_sentence = [states for _, states, _ in results]
     entropies = [entropy for _, _, entropy in results]
-    layers = len(tokens_by_sentence[0])
+    positions = torch.cat([torch.arange(len(tokens)) for tokens, _, _ in results]).double()  # (T,): all tokens
+    cut = sum(len(tokens) for tokens, _, _ in results[:len(results) // 2])  # fit on the first half, test on the rest
     gen = torch.Generator().manual_seed(0)
     rows = []
-    for layer in range(layers):
+    for layer in range(len(states_by_sentence[0])):
         accuracy = sum(sense_accuracy([v[layer] for _, v in per_word[w]], [s for s, _ in per_word[w]]) for w in words) / len(words)
-        pairs = [(states[layer][i], i) for states in tokens_by_sentence for i in range(states[layer].shape[0])]
-        split = len(tokens_by_sentence) // 2
-        cut = sum(states[layer].shape[0] for states in tokens_by_sentence[:split])
-        r2 = position_r2(pairs[:cut], pairs[cut:])
+        every = torch.cat([states[layer] for states in states_by_sentence])  # (T, D): all tokens
+        r2 = position_r2(every[:cut].double(), positions[:cut], every[cut:].double(), positions[cut:])
         self_similarity = sum(mean_cosine([v[layer] for _, v in per_word[w]]) for w in words) / len(words)
-        sample = torch.randint(len(pairs), (60,), generator=gen)
-        baseline = mean_cosine([pairs[int(i)][0] for i in sample])
+        baseline = mean_cosine(list(every[torch.randint(len(every), (60,), generator=gen)]))
         rows.append({"layer": layer, "sense_accuracy": accuracy, "position_r2": r2,
                      "self_similarity": self_similarity - baseline,
                      "attention_entropy": None if layer == 0 else sum(e[layer - 1] for e in entropies) / len(entropies)})
-    data = {"model": name, "words": words, "sentences": len(tokens_by_sentence), "layers": rows}
+    data = {"model": name, "words": words, "sentences": len(results), "layers": rows}
     return data | {"findings": findings(data)}
 
 
@@ -175,21 +155,16 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    out = console.out()
     draw.show(*figures(data, words))
-    table = draw.Table(title=data["model"] or words("random_weights"))
-    for column in (words("layer"), words("sense"), words("position_r"), words("self_sim"), words("attn_entropy_bits")):
-        table.add_column(column, justify="right")
+    table = draw.table(data["model"] or words("random_weights"),
+                       [words(k) for k in ("layer", "sense", "position_r", "self_sim", "attn_entropy_bits")], "right")
     for r in data["layers"]:
         entropy = "" if r["attention_entropy"] is None else f"{r['attention_entropy']:.2f}"
-        table.add_row(str(r["layer"]), f"{r['sense_accuracy']:.2f}", f"{r['position_r2']:.2f}", f"{r['self_similarity']:.2f}", entropy)
-    out.print(table)
+        cells = [f"{r[k]:.2f}" for k in ("sense_accuracy", "position_r2", "self_similarity")]
+        table.add_row(str(r["layer"]), *cells, entropy)
+    console.out().print(table)
 
 
 def findings(data: dict[str, Any]) -> list[list]:
     control = [["random_control", {"install": pretrained.INSTALL}]] if data["model"] is None else []
     return control + [["measures", {}]]
-
-
-if __name__ == "__main__":
-    main("bert-layers")

@@ -1,30 +1,5 @@
 """Compressing a small BERT classifier: int8 quantisation, pruning and distillation side by side.
 
-The task is synthetic and seeded. A sentence is [CLS] and 12 words drawn from 40, each with a
-weight: 6 strongly positive (+2), 8 mildly positive (+1), 6 strongly negative (-2), 8 mildly
-negative (-1) and 12 neutral (0); the sentence is positive when its weights add up to more than 0
-(sentences that add up to 0 are left out). A 2-layer BERT teacher (d_model 64, 4 heads, the
-reference BertForSequenceClassification) learns it from 3000 labelled sentences (1500 in the quick
-run) in a few hundred AdamW steps. Then each compressed version is measured on the same held-out
-sentences:
-- int8 dynamic quantisation of every Linear layer: ours (reference.compression.quantize_dynamic:
-  int8 weights per output channel, activations quantised per batch) and PyTorch's
-  (torch.ao.quantization.quantize_dynamic, deprecated in torch 2.13 but still there);
-- global magnitude pruning of every Linear weight at 30, 60 and 90% sparsity, with no
-  retraining, and a curve of accuracy against sparsity, global against per-layer;
-- half the attention heads removed (sliced out of the weights), the least important by Michel et
-  al.'s score |∂L/∂ξ_h|, and for contrast the most important half;
-- a student BERT about 20 times smaller (1 layer, d_model 16, 2 heads) trained with the
-  distillation loss on the teacher's soft targets, against the same student, from the same initial
-  weights, trained on labels alone. Both see the same 200 labelled sentences; the distilled student
-  also sees the teacher's outputs on the rest of the training sentences, whose labels it never gets
-  (there the teacher's prediction stands in for the label in the hard-label term). Plentiful
-  unlabelled inputs and scarce labels are where distillation pays: DistilBERT distils on raw text.
-Size is the bytes of torch.save(state_dict); latency is the median time of one forward pass over a
-batch of 256 sentences (64 in the quick run) after warm-up runs, on this machine's CPU, so it
-varies between runs and machines; accuracy is on held-out sentences; agreement is the share of
-them on which a model predicts what the fp32 teacher predicts. The findings under the table are
-read from the run's own numbers and told in the pack's words (demos/compress.yaml).
 Leaves out: real text and a pre-trained BERT (see the fine-tune-classify demo), fine-tuning after
 pruning (the accuracy pruning loses is not won back), sparse storage and kernels (pruned weights
 are zeros in dense matrices: they save neither bytes nor time), and fast integer kernels for our
@@ -38,14 +13,14 @@ import copy
 import statistics
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 from torch import nn
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import compression
 from bertstudy.reference.basics import cross_entropy
@@ -60,15 +35,15 @@ WORDS = 12  # words per sentence, after [CLS]
 LEARNING_RATE = 3e-3
 TEMPERATURE, ALPHA = 2.0, 0.5  # the distillation loss's T and weight of the soft term
 TABLE_SPARSITIES = (0.3, 0.6, 0.9)
+BATCH_SIZE = 32
+N_LABELLED = 200  # of the training sentences, the ones whose labels the students may use
 
 
 @dataclass(frozen=True)
 class Plan:
     teacher_steps: int
     student_steps: int
-    batch_size: int
     n_train: int  # labelled sentences the teacher learns from
-    n_labelled: int  # of those, the ones whose labels the students may use
     n_test: int
     timing_batch: int  # sentences in the batch whose forward pass is timed
     timing_runs: int
@@ -78,15 +53,13 @@ class Plan:
 
 
 PLANS = {
-    "default": Plan(300, 300, 32, 3000, 200, 1000, 256, 20, 3, 25, (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)),
-    "quick": Plan(100, 100, 32, 1500, 200, 400, 64, 2, 1, 20, (0.0, 0.3, 0.6, 0.9)),
+    "default": Plan(300, 300, 3000, 1000, 256, 20, 3, 25, (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)),
+    "quick": Plan(100, 100, 1500, 400, 64, 2, 1, 20, (0.0, 0.3, 0.6, 0.9)),
 }
 
 TEACHER = BertConfig.tiny(vocab_size=VOCAB_SIZE, hidden_size=64, num_attention_heads=4, intermediate_size=128,
                           max_position_embeddings=16, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
-STUDENT = BertConfig.tiny(vocab_size=VOCAB_SIZE, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                          intermediate_size=32, max_position_embeddings=16, hidden_dropout_prob=0.0,
-                          attention_probs_dropout_prob=0.0)
+STUDENT = replace(TEACHER, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
 
 
 def sentences(n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -112,7 +85,7 @@ def accuracy(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor) -> float
     return (predict(model, ids) == labels).float().mean().item()
 
 
-def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: int, batch_size: int, gen: torch.Generator,
+def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: int, gen: torch.Generator,
           description: str, teacher: nn.Module | None = None, test: tuple[torch.Tensor, torch.Tensor] | None = None,
           log_every: int = 0) -> list[float]:
     """AdamW with BERT's warm-up and linear decay on random batches of (ids, labels); with a teacher,
@@ -122,7 +95,7 @@ def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: in
     model.train()
     for step in steps(range(n_steps), description):
         optimizer.lr = bert_learning_rate(step, LEARNING_RATE, n_steps // 10, n_steps)
-        batch = torch.randint(0, len(ids), (batch_size,), generator=gen)
+        batch = torch.randint(0, len(ids), (BATCH_SIZE,), generator=gen)
         logits = model(ids[batch])  # (B, 2)
         if teacher is None:
             loss = cross_entropy(logits, labels[batch])
@@ -145,12 +118,11 @@ def latency_ms(model: nn.Module, ids: torch.Tensor, runs: int, warmup: int) -> f
     """Median wall time of one forward pass on `ids`, in milliseconds, after `warmup` untimed runs."""
     times = []
     with torch.no_grad():
-        for i in range(warmup + runs):
+        for _ in range(warmup + runs):
             start = time.perf_counter()
             model(ids)
-            if i >= warmup:
-                times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+            times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times[warmup:])
 
 
 def torch_quantize_dynamic(model: nn.Module) -> nn.Module | None:
@@ -167,11 +139,6 @@ def torch_quantize_dynamic(model: nn.Module) -> nn.Module | None:
         return None
 
 
-def relative_error(a: torch.Tensor, b: torch.Tensor) -> float:
-    """||a - b|| / ||b||."""
-    return ((a - b).norm() / b.norm()).item()
-
-
 @one_thread()  # tiny models: fastest so, and steady latencies when another process is busy
 def run(quick: bool = False) -> dict[str, Any]:
     plan = PLANS["quick" if quick else "default"]
@@ -182,7 +149,7 @@ def run(quick: bool = False) -> dict[str, Any]:
 
     torch.manual_seed(SEED)
     teacher = BertForSequenceClassification(TEACHER)
-    train(teacher, train_ids, train_labels, plan.teacher_steps, plan.batch_size, gen, "teacher")
+    train(teacher, train_ids, train_labels, plan.teacher_steps, gen, "teacher")
     reference = predict(teacher, test_ids)  # the fp32 teacher's predictions
     timing_batch = test_ids[:plan.timing_batch]
 
@@ -198,56 +165,51 @@ def run(quick: bool = False) -> dict[str, Any]:
     # int8 dynamic quantisation: ours and PyTorch's
     with torch.no_grad():
         logits = teacher(test_ids)  # (n_test, 2)
-        ours = compression.quantize_dynamic(teacher)
-        rows.append(measure("int8_ours", ours, error=relative_error(ours(test_ids), logits)))
         theirs = torch_quantize_dynamic(teacher)
-        if theirs is not None:
-            rows.append(measure("int8_torch", theirs, error=relative_error(theirs(test_ids), logits)))
+        for key, quantized in ("int8_ours", compression.quantize_dynamic(teacher)), ("int8_torch", theirs):
+            if quantized is not None:  # error: ||logits' - logits|| / ||logits||
+                error = ((quantized(test_ids) - logits).norm() / logits.norm()).item()
+                rows.append(measure(key, quantized, error=error))
 
     # unstructured magnitude pruning: the table's rows, then the curves
-    for sparsity in TABLE_SPARSITIES:
-        pruned = copy.deepcopy(teacher)
-        compression.prune_linear_layers(pruned, sparsity, scope="global")
-        rows.append(measure(f"pruned_{round(sparsity * 100)}", pruned, sparsity=sparsity))
-    curves = {}
-    for scope in ("global", "layer"):
-        curves[scope] = []
-        for sparsity in plan.curve_sparsities:
-            pruned = copy.deepcopy(teacher)
-            compression.prune_linear_layers(pruned, sparsity, scope=scope)
-            curves[scope].append(accuracy(pruned, *test))
+    def pruned(sparsity: float, scope: str = "global") -> nn.Module:
+        model = copy.deepcopy(teacher)
+        compression.prune_linear_layers(model, sparsity, scope=scope)
+        return model
+
+    rows += [measure(f"pruned_{round(s * 100)}", pruned(s), sparsity=s) for s in TABLE_SPARSITIES]
+    curves = {scope: [accuracy(pruned(s, scope), *test) for s in plan.curve_sparsities]
+              for scope in ("global", "layer")}
 
     # attention heads: Michel et al.'s importance on training batches, then prune half of them
     batches = [torch.randint(0, plan.n_train, (128,), generator=gen) for _ in range(4)]
     importance = compression.head_importance(
         teacher, batches, lambda model, batch: cross_entropy(model(train_ids[batch]), train_labels[batch]))
-    n_heads = importance.numel()
     for key, scores in ("heads_least", importance), ("heads_most", -importance):
-        pruned = copy.deepcopy(teacher)
+        model = copy.deepcopy(teacher)
         removed = compression.heads_to_remove(scores, 0.5)
-        compression.prune_heads(pruned, removed)
-        rows.append(measure(key, pruned, removed={str(k): v for k, v in removed.items()}, n_heads=n_heads))
+        compression.prune_heads(model, removed)
+        rows.append(measure(key, model, removed={str(k): v for k, v in removed.items()}, n_heads=importance.numel()))
 
     # distillation: the same student trained two ways from the same initial weights
     torch.manual_seed(SEED + 1)
     distilled = BertForSequenceClassification(STUDENT)
     plain = copy.deepcopy(distilled)
     transfer_labels = predict(teacher, train_ids)  # the teacher's predictions stand in for labels...
-    transfer_labels[:plan.n_labelled] = train_labels[:plan.n_labelled]  # ...except where labels are known
-    student_gen = torch.Generator().manual_seed(SEED + 2)
-    curve_distilled = train(distilled, train_ids, transfer_labels, plan.student_steps, plan.batch_size, student_gen, "student (distilled)",
+    transfer_labels[:N_LABELLED] = train_labels[:N_LABELLED]  # ...except where labels are known
+    curve_distilled = train(distilled, train_ids, transfer_labels, plan.student_steps,
+                            torch.Generator().manual_seed(SEED + 2), "student (distilled)",
                             teacher=teacher, test=test, log_every=plan.log_every)
-    student_gen = torch.Generator().manual_seed(SEED + 2)
-    curve_plain = train(plain, train_ids[:plan.n_labelled], train_labels[:plan.n_labelled], plan.student_steps,
-                        plan.batch_size, student_gen, "student (labels only)", test=test, log_every=plan.log_every)
-    student_params = sum(p.numel() for p in distilled.parameters())
-    rows.append(measure("student_distilled", distilled, params=student_params))
-    rows.append(measure("student_labels", plain, params=student_params))
+    curve_plain = train(plain, train_ids[:N_LABELLED], train_labels[:N_LABELLED], plan.student_steps,
+                        torch.Generator().manual_seed(SEED + 2), "student (labels only)",  # the same batches
+                        test=test, log_every=plan.log_every)
+    params = sum(p.numel() for p in distilled.parameters())
+    rows += [measure("student_distilled", distilled, params=params), measure("student_labels", plain, params=params)]
 
     data = {
         "teacher": {"layers": TEACHER.num_hidden_layers, "d_model": TEACHER.hidden_size, "heads": TEACHER.num_attention_heads},
         "student": {"layers": STUDENT.num_hidden_layers, "d_model": STUDENT.hidden_size, "heads": STUDENT.num_attention_heads},
-        "n_train": plan.n_train, "n_labelled": plan.n_labelled, "n_test": plan.n_test,
+        "n_train": plan.n_train, "n_labelled": N_LABELLED, "n_test": plan.n_test,
         "teacher_steps": plan.teacher_steps, "student_steps": plan.student_steps,
         "timing_batch": len(timing_batch), "torch_quantization": theirs is not None,
         "rows": rows,
@@ -256,8 +218,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "student_steps_logged": [plan.log_every * (i + 1) for i in range(len(curve_plain))],
         "student_curves": {"distilled": curve_distilled, "labels_only": curve_plain},
     }
-    data["findings"] = findings(data)
-    return data
+    return data | {"findings": findings(data)}
 
 
 # ---- drawing -----------------------------------------------------------------------------------------
@@ -267,22 +228,16 @@ ROWS = ("fp32", "int8_ours", "int8_torch", "pruned_30", "pruned_60", "pruned_90"
 
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
-    percent = [100 * s for s in data["sparsities"]]
-    pruning = draw.Lines(
-        words("accuracy_after_magnitude_pruning"), percent,
-        {words("global"): data["pruning_curves"]["global"],
-         words("per_layer"): data["pruning_curves"]["layer"]},
-        x_label=words("sparsity"), y_label=words("accuracy"))
-    importance = data["head_importance"]
-    heads = draw.Heatmap(
-        words("head_importance_l_h"),
-        importance, [words("layer", i=i) for i in range(len(importance))],
-        [words("head", h=h) for h in range(len(importance[0]))])
-    students = draw.Lines(
-        words("student_accuracy_on_held"), data["student_steps_logged"],
-        {words("distilled"): data["student_curves"]["distilled"],
-         words("labels_only"): data["student_curves"]["labels_only"]},
-        x_label=words("training_steps"), y_label=words("accuracy"))
+    curves, importance, learning = data["pruning_curves"], data["head_importance"], data["student_curves"]
+    pruning = draw.Lines(words("accuracy_after_magnitude_pruning"), [100 * s for s in data["sparsities"]],
+                         {words("global"): curves["global"], words("per_layer"): curves["layer"]},
+                         x_label=words("sparsity"), y_label=words("accuracy"))
+    heads = draw.Heatmap(words("head_importance_l_h"), importance,
+                         [words("layer", i=i) for i in range(len(importance))],
+                         [words("head", h=h) for h in range(len(importance[0]))])
+    students = draw.Lines(words("student_accuracy_on_held"), data["student_steps_logged"],
+                          {words("distilled"): learning["distilled"], words("labels_only"): learning["labels_only"]},
+                          x_label=words("training_steps"), y_label=words("accuracy"))
     return [pruning, heads, students]
 
 
@@ -294,11 +249,9 @@ def findings(data: dict[str, Any]) -> list[list]:
     """What to notice, read from this run's numbers (so a note never claims what the run did not show)."""
     rows = {row["key"]: row for row in data["rows"]}
     fp32, ours, torch_row = rows["fp32"], rows["int8_ours"], rows.get("int8_torch")
-    teacher, student = data["teacher"], data["student"]
-    out: list[list] = [["setup", {
-        "layers": teacher["layers"], "d_model": teacher["d_model"], "heads": teacher["heads"], "steps": data["teacher_steps"],
-        "n_train": data["n_train"], "student_layers": student["layers"], "student_d_model": student["d_model"],
-        "student_heads": student["heads"], "n_test": data["n_test"], "timing_batch": data["timing_batch"]}]]
+    out: list[list] = [["setup", {**data["teacher"], "steps": data["teacher_steps"], "n_train": data["n_train"],
+                                  **{f"student_{key}": value for key, value in data["student"].items()},
+                                  "n_test": data["n_test"], "timing_batch": data["timing_batch"]}]]
     kb = {key: round(row["bytes"] / 1024) for key, row in rows.items()}
     out.append(["int8", {"fp32_kb": kb["fp32"], "int8_kb": kb["int8_ours"], "error": ours["error"]}])
     if torch_row is None:
@@ -312,17 +265,16 @@ def findings(data: dict[str, Any]) -> list[list]:
     pruned = [rows[f"pruned_{round(100 * s)}"] for s in TABLE_SPARSITIES]
     out.append(["pruning", {"sparsities": [f"{round(100 * r['sparsity'])}%" for r in pruned],
                             "accuracies": [f"{100 * r['accuracy']:.1f}%" for r in pruned], "fp32": fp32["accuracy"]}])
-    curves = data["pruning_curves"]
-    scopes = {"sparsity": data["sparsities"][-1], "global": curves["global"][-1], "layer": curves["layer"][-1]}
+    scopes = {"sparsity": data["sparsities"][-1]} | {scope: c[-1] for scope, c in data["pruning_curves"].items()}
     out.append(["pruning_layer_hurts" if scopes["layer"] < scopes["global"] - CLOSE else "pruning_scopes_close", scopes])
     least, most = rows["heads_least"], rows["heads_most"]
     heads = {"fp32_kb": kb["fp32"], "pruned_kb": kb["heads_least"], "least": least["accuracy"], "most": most["accuracy"]}
     out.append(["heads_score_tells" if most["accuracy"] < least["accuracy"] - CLOSE else "heads_redundant", heads])
     distilled, plain = rows["student_distilled"], rows["student_labels"]
-    student_values = {"params": distilled["params"], "teacher_params": fp32["params"], "kb": kb["student_distilled"],
-                      "labels": data["n_labelled"], "unlabelled": data["n_train"] - data["n_labelled"],
-                      "temperature": TEMPERATURE, "alpha": ALPHA}
-    out.append(["student", student_values])
+    out.append(["student", {"params": distilled["params"], "teacher_params": fp32["params"],
+                            "kb": kb["student_distilled"], "labels": data["n_labelled"],
+                            "unlabelled": data["n_train"] - data["n_labelled"], "temperature": TEMPERATURE,
+                            "alpha": ALPHA}])
     scores = {"distilled": distilled["accuracy"], "plain": plain["accuracy"],
               "ahead": 100 * (distilled["accuracy"] - plain["accuracy"])}
     out.append(["distillation_pays" if scores["ahead"] > 100 * CLOSE else "distillation_even", scores])
@@ -330,16 +282,11 @@ def findings(data: dict[str, Any]) -> list[list]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    table = draw.Table(title=words("compression_side_by_side"))
-    headers = ((words("model"), words("size_kb"), words("ms_batch"), words("accuracy"), words("agrees_with_fp32")))
-    for i, header in enumerate(headers):
-        table.add_column(header, justify="left" if i == 0 else "right", no_wrap=i == 0)
+    headers = [words(key) for key in ("model", "size_kb", "ms_batch", "accuracy", "agrees_with_fp32")]
+    table = draw.table(words("compression_side_by_side"), headers, ["left"] + ["right"] * 4)
+    table.columns[0].no_wrap = True  # a model's name stays on one line
     for row in data["rows"]:
         table.add_row(console.esc(words(f"row_{row['key']}")), f"{row['bytes'] / 1024:.1f}", f"{row['latency_ms']:.2f}",
                       f"{100 * row['accuracy']:.1f}%", f"{100 * row['agreement']:.1f}%")
     console.out().print(table)
     draw.show(*figures(data, words))
-
-
-if __name__ == "__main__":
-    main("compress")

@@ -76,6 +76,15 @@ class Table(rich_table.Table):
             self.title = title
 
 
+def table(title: str | None, headers: Sequence[str], justify: str | Sequence[str] = "left", **column: object) -> Table:
+    """A table with these column headers, justified alike (`justify` a string) or one by one (a
+    sequence); `column` options (overflow="fold", ...) apply to every column."""
+    out = Table(title=title)
+    for header, side in zip(headers, [justify] * len(headers) if isinstance(justify, str) else justify):
+        out.add_column(header, justify=side, **column)
+    return out
+
+
 def show(*figures: Figure) -> None:
     """Print each figure on the results console, a blank line after each."""
     out = console.out()

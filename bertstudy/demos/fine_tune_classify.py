@@ -1,21 +1,5 @@
 """Fine-tuning a [CLS] classifier on short reviews: a frozen encoder against full fine-tuning.
 
-The data is bertstudy/data/sentiment.tsv: 300 one-line reviews (films, food, products, hotels,
-apps), half positive and half negative, 240 to train on and 60 held out. The model is the
-reference BertForSequenceClassification: the pooled [CLS] vector C = tanh(W_p h_[CLS] + b_p),
-dropout, and one linear layer to two logits. Two runs start from the same weights and see the
-same batches:
-- frozen: the encoder (embeddings, layers and pooler) stays fixed; C is computed once for every
-  sentence and only the classifier trains (the feature-based approach);
-- full: every weight trains (fine-tuning).
-Without pretrained weights (the default) the encoder is a tiny random BERT (2 layers, d_model 32),
-so the honest comparison is "frozen random features against full training from scratch": random
-features carry almost nothing, and all the learning happens in the full run. With the optional
-MiniLM package installed (see bertstudy.reference.pretrained) the default run starts from real
-pre-trained weights, and the comparison becomes the paper's: features against fine-tuning (the
-quick run keeps to the tiny model, which takes a second).
-The embedding table keeps only the rows of the tokens that occur in the data (a few hundred of
-the 30,522): the other rows would never be read, so this changes nothing but the time.
 Leaves out: learning-rate warm-up and decay, random restarts, a dev set for choosing the learning
 rate and the number of epochs, and text pairs (segment B).
 """
@@ -30,7 +14,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference import pretrained
 from bertstudy.reference.basics import cross_entropy
@@ -103,41 +87,36 @@ def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tenso
               frozen: bool, plan: Plan, label: str) -> dict[str, Any]:
     """Train with AdamW (bertstudy.reference.optim) on shuffled mini-batches; every `plan.log_every` steps, the mean training
     loss since the last point and the held-out accuracy."""
+    splits = {"train": train, "test": test}
     if frozen:
         model.bert.eval()  # features come from the encoder as it is: no dropout, no gradients
         with torch.no_grad():
             features = {name: model.bert(s["input_ids"], attention_mask=s["attention_mask"])[1]  # (N, D): C
-                        for name, s in (("train", train), ("test", test))}
-        parameters = list(model.classifier.parameters())
+                        for name, s in splits.items()}
 
-        def logits_of(split: str, rows: torch.Tensor | slice) -> torch.Tensor:
-            return model.classifier(model.dropout(features[split][rows]))  # (n, 2)
-    else:
-        parameters = list(model.parameters())
-
-        def logits_of(split: str, rows: torch.Tensor | slice) -> torch.Tensor:
-            s = train if split == "train" else test
-            return model(s["input_ids"][rows], attention_mask=s["attention_mask"][rows])  # (n, 2)
-
-    def training_mode() -> None:
-        model.train()
+    def logits_of(split: str, rows: torch.Tensor | slice) -> torch.Tensor:
         if frozen:
-            model.bert.eval()
+            return model.classifier(model.dropout(features[split][rows]))  # (n, 2)
+        s = splits[split]
+        return model(s["input_ids"][rows], attention_mask=s["attention_mask"][rows])  # (n, 2)
 
-    def accuracy(split: str) -> float:
+    def predict(split: str) -> torch.Tensor:
         model.eval()
         with torch.no_grad():
-            predicted = logits_of(split, slice(None)).argmax(dim=-1)  # (N,)
-        training_mode()
-        s = train if split == "train" else test
-        return (predicted == s["labels"]).double().mean().item()
+            return logits_of(split, slice(None)).argmax(dim=-1)  # (N,)
 
+    def accuracy(split: str) -> float:
+        correct = predict(split) == splits[split]["labels"]
+        model.train()  # (frozen: the encoder no longer runs, so its mode does not matter)
+        return correct.double().mean().item()
+
+    parameters = model.classifier.parameters() if frozen else model.parameters()
     optimizer = AdamW(parameters, lr=plan.lr_frozen if frozen else plan.lr_full, weight_decay=0.01)
     gen = torch.Generator().manual_seed(SEED + 1)  # the same batches for both runs
     steps_per_epoch = -(-len(train["labels"]) // BATCH_SIZE)
     history: dict[str, list[float]] = {"epoch": [], "loss": [], "test_accuracy": []}
     losses: list[float] = []
-    training_mode()
+    model.train()
     for step in steps(range(plan.epochs * steps_per_epoch), label):
         if step % steps_per_epoch == 0:
             batches = torch.randperm(len(train["labels"]), generator=gen).split(BATCH_SIZE)
@@ -152,11 +131,7 @@ def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tenso
             history["loss"].append(sum(losses) / len(losses))
             history["test_accuracy"].append(accuracy("test"))
             losses = []
-    train_accuracy = accuracy("train")
-    model.eval()
-    with torch.no_grad():
-        predictions = logits_of("test", slice(None)).argmax(dim=-1).tolist()
-    return {**history, "train_accuracy": train_accuracy, "predictions": predictions}
+    return {**history, "train_accuracy": accuracy("train"), "predictions": predict("test").tolist()}
 
 
 def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, Any]:
@@ -167,27 +142,21 @@ def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, An
     plan = REAL if real else TINY["quick" if quick else "default"]
     tokenizer = BertTokenizer(pretrained.vocab_path())
     reviews = load_reviews()
-    train_reviews = reviews["train"][:plan.n_train]
-    train, test = encode(tokenizer, train_reviews), encode(tokenizer, reviews["test"])
+    train, test = encode(tokenizer, reviews["train"][:plan.n_train]), encode(tokenizer, reviews["test"])
     specials = (tokenizer.pad_token_id, tokenizer.unk_token_id, tokenizer.cls_token_id, tokenizer.sep_token_id)
     kept = compact_vocabulary(train, test, keep=specials)
 
     with contextlib.nullcontext() if real else one_thread():  # MiniLM's matrices use every core
-        runs = {}
-        for mode in ("frozen", "full"):
-            model = build_model(kept, encoder)  # the same initial weights for both runs
-            if mode == "frozen":
-                model.bert.requires_grad_(False)
-            else:
-                initial = _accuracy(model, test)
-            runs[mode] = fine_tune(model, train, test, mode == "frozen", plan, f"fine-tuning ({mode})")
+        initial = _accuracy(build_model(kept, encoder), test)  # before training (every model starts alike)
+        runs = {mode: fine_tune(build_model(kept, encoder), train, test, mode == "frozen", plan,
+                                f"fine-tuning ({mode})") for mode in ("frozen", "full")}
 
     examples = [i for label in (1, 0) for i in _spread(reviews["test"], label, EXAMPLES // 2)]
     config = encoder.config if real else BertConfig.tiny()
     data = {
         "encoder": "minilm" if real else "tiny", "pretrained_available": pretrained.available(),
         "config": {k: getattr(config, k) for k in ("num_hidden_layers", "hidden_size", "num_attention_heads", "intermediate_size")},
-        "n_train": len(train_reviews), "n_test": len(reviews["test"]), "vocab_rows": len(kept),
+        "n_train": len(train["labels"]), "n_test": len(reviews["test"]), "vocab_rows": len(kept),
         "plan": asdict(plan), "batch_size": BATCH_SIZE,
         "initial_test_accuracy": initial, "runs": runs,
         "examples": [{"text": reviews["test"][i][0], "label": reviews["test"][i][1],
@@ -212,34 +181,27 @@ def _accuracy(model: BertForSequenceClassification, split: dict[str, torch.Tenso
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     names = {"frozen": words("frozen_encoder"), "full": words("full_fine_tuning")}
-    x = data["runs"]["full"]["epoch"]
-    loss = draw.Lines(words("training_loss_mean_cross"), x,
-                      {names[m]: data["runs"][m]["loss"] for m in ("frozen", "full")},
-                      x_label=words("epoch"), y_label=words("cross_entropy"))
-    accuracy = draw.Lines(words("held_out_accuracy"), x,
-                          {names[m]: data["runs"][m]["test_accuracy"] for m in ("frozen", "full")},
-                          x_label=words("epoch"), y_label=words("accuracy"))
-    return [loss, accuracy]
+    return [draw.Lines(words(title), data["runs"]["full"]["epoch"], {names[m]: data["runs"][m][key] for m in names},
+                       x_label=words("epoch"), y_label=words(y_label))
+            for title, key, y_label in (("training_loss_mean_cross", "loss", "cross_entropy"),
+                                        ("held_out_accuracy", "test_accuracy", "accuracy"))]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
     draw.show(*figures(data, words))
-    table = draw.Table(title=words("accuracy_2"))
-    for name in ("", words("train"), words("held_out_before"), words("held_out_after")):
-        table.add_column(name, justify="right" if name else "left")
+    headers = ["", words("train"), words("held_out_before"), words("held_out_after")]
+    table = draw.table(words("accuracy_2"), headers, ["left", "right", "right", "right"])
     for mode, name in (("frozen", words("frozen_encoder_classifier_only")),
                        ("full", words("full_fine_tuning"))):
         r = data["runs"][mode]
         table.add_row(name, f"{r['train_accuracy']:.0%}", f"{data['initial_test_accuracy']:.0%}", f"{r['test_accuracy'][-1]:.0%}")
     out.print(table)
     names = [words(label) for label in LABELS]
-    examples = draw.Table(title=words("a_few_held_out"))
-    for name in (words("review"), words("label"), words("frozen"), words("full")):
-        examples.add_column(name)
+    examples = draw.table(words("a_few_held_out"), [words(k) for k in ("review", "label", "frozen", "full")])
     for e in data["examples"]:
-        marks = [f"{'[ok]' if e[m] == e['label'] else '[fail]'}{names[e[m]]}{'[/ok]' if e[m] == e['label'] else '[/fail]'}"
-                 for m in ("frozen", "full")]
+        tags = {m: "ok" if e[m] == e["label"] else "fail" for m in ("frozen", "full")}
+        marks = [f"[{tag}]{names[e[m]]}[/{tag}]" for m, tag in tags.items()]
         examples.add_row(console.esc(e["text"]), names[e["label"]], *marks)
     out.print(examples)
 
@@ -254,7 +216,3 @@ def findings(data: dict[str, Any]) -> list[list]:
         return [["pretrained", values | {"epochs": data["plan"]["epochs"], "lr": data["plan"]["lr_full"]}]]
     scratch = ["from_scratch", values | {"n_train": data["n_train"], "peak": curve[best], "peak_epoch": full_run["epoch"][best]}]
     return [scratch, ["minilm_installed" if data["pretrained_available"] else "minilm_missing", {}]]
-
-
-if __name__ == "__main__":
-    main("fine-tune-classify")

@@ -1,11 +1,5 @@
 """Masks in attention: the same scores under no mask, a padding mask, a causal mask and both.
 
-One short sentence padded to 8 positions, and one set of scores (random queries and keys, seeded).
-Each mask is a bool tensor, True where a query may attend (bertstudy.reference.masks); masked
-scores are filled with torch.finfo(dtype).min before the softmax. The heatmaps show which weights
-become exactly 0 and that every row still sums to 1: the softmax shares each query's whole weight
-among the keys it may see. A last table shows why the fill value is the most negative finite
-number and not -inf: a row with every key masked gives NaN with -inf.
 Leaves out: trained attention (the scores here are random), and where each mask is used (padding
 in every BERT layer; causal in a decoder, e.g. GPT or the Transformer's decoder).
 """
@@ -17,7 +11,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference import masks
 from bertstudy.reference.attention import scaled_dot_product_attention
 
@@ -60,27 +54,21 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     tokens = data["tokens"]
-    out = []
-    for name, result in data["variants"].items():
-        title = words("attention_weights_rows_queries", label=words(f"mask_{name}"))
-        out.append(draw.Heatmap(title, result["weights"], tokens, tokens, corner="q \\ k"))
-    return out
+    return [draw.Heatmap(words("attention_weights_rows_queries", label=words(f"mask_{name}")), result["weights"],
+                         tokens, tokens, corner="q \\ k") for name, result in data["variants"].items()]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
     draw.show(*figures(data, words))
-    table = draw.Table(title=words("what_each_mask_did"))
-    for header in ([words("mask"), words("weights_exactly_0"), words("total_weight_on_masked"), words("row_sums")]):
-        table.add_column(header, justify="right")
+    headers = [words(key) for key in ("mask", "weights_exactly_0", "total_weight_on_masked", "row_sums")]
+    table = draw.table(words("what_each_mask_did"), headers, "right")
     for name, result in data["variants"].items():
         sums = result["row_sums"]
         table.add_row(words(f"mask_{name}"), str(result["zeros"]), f"{result['masked_weight']:g}",
                       f"{min(sums):.6f} … {max(sums):.6f}")
     out.print(table)
-    fill = draw.Table(title=words("if_every_key_of"))
-    fill.add_column(words("fill_value"))
-    fill.add_column(words("softmax_gives"))
+    fill = draw.table(words("if_every_key_of"), [words("fill_value"), words("softmax_gives")])
     fill.add_row("-inf", "NaN, NaN, NaN, NaN" if data["all_masked"]["minus_inf_is_nan"] else "?")
     fill.add_row("torch.finfo(dtype).min", ", ".join(f"{v:.2f}" for v in data["all_masked"]["finfo_min"]))
     out.print(fill)
@@ -89,7 +77,3 @@ def show(data: dict[str, Any], words: Words) -> None:
 def findings(data: dict[str, Any]) -> list[list]:
     row = ", ".join("0" if v == 0 else f"{v:.3g}" for v in data["additive_row"])
     return [["additive", {"attention_mask": str(data["attention_mask"]), "additive": f"[{row}]"}], ["what_masks_do", {}]]
-
-
-if __name__ == "__main__":
-    main("masks")

@@ -1,17 +1,6 @@
 """Pre-train a tiny BERT with masked language modelling and next sentence prediction, and watch it
 learn to fill in blanks.
 
-The corpus is bertstudy/data/pretrain-corpus.txt: 312 short sentences in 50 documents about a small
-closed world (animals, jobs, seasons, a town), one sentence per line and a blank line between
-documents, the input format of Google's create_pretraining_data.py. The vocabulary is one token per
-word (no WordPiece: a closed world of about 400 words needs none, and it keeps the demo fast). Every epoch
-makes fresh sentence pairs with Google's procedure (reference.pretraining.create_nsp_pairs) and every
-batch fresh masks (mask_tokens: 15% of the tokens, 80/10/10), dynamic in the RoBERTa way. The model
-is reference.bert.BertForPreTraining with a tiny config; the loss is the mean MLM cross-entropy over
-the masked tokens plus the mean NSP cross-entropy (as in the paper's appendix A.2), minimised with
-AdamW (reference.optim), BERT's linear warm-up and linear decay. The demo draws both loss curves and shows the top
-guesses for a few sentences with a blank, and the NSP accuracy on fresh pairs, before and after.
-
 Run through torchrun it trains with DistributedDataParallel:
     torchrun --nproc-per-node 2 -m bertstudy.demos.mini_pretrain [--quick] [--summary FILE]
 The environment torchrun sets (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT) switches it on;
@@ -32,7 +21,6 @@ import math
 import os
 import random
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,25 +46,11 @@ PROBES = [  # (sentence A with one blank, sentence B after it in the corpus, the
     ("the cow says [MASK] .", "the sheep says baa .", "moo"),
     ("in winter the weather is [MASK] .", "in spring the weather is mild .", "cold"),
 ]
-
-
-@dataclass(frozen=True)
-class Settings:
-    steps: int
-    batch_size: int  # the global batch, split over the ranks
-    hidden_size: int
-    layers: int
-    heads: int
-    intermediate_size: int
-    lr: float
-    warmup: int
-    max_seq_length: int = 24
-    seed: int = 0
-
-
-SETTINGS = {
-    False: Settings(steps=800, batch_size=32, hidden_size=64, layers=2, heads=2, intermediate_size=128, lr=4e-3, warmup=80),
-    True: Settings(steps=60, batch_size=32, hidden_size=32, layers=1, heads=2, intermediate_size=64, lr=3e-3, warmup=6),
+SETTINGS = {  # batch_size: the global batch, split over the ranks
+    False: {"steps": 800, "batch_size": 32, "hidden_size": 64, "layers": 2, "heads": 2, "intermediate_size": 128,
+            "lr": 4e-3, "warmup": 80, "max_seq_length": 24, "seed": 0},
+    True: {"steps": 60, "batch_size": 32, "hidden_size": 32, "layers": 1, "heads": 2, "intermediate_size": 64,
+           "lr": 3e-3, "warmup": 6, "max_seq_length": 24, "seed": 0},
 }
 
 
@@ -94,8 +68,7 @@ def read_documents(path: Path = CORPUS) -> list[list[list[str]]]:
 
 def build_vocab(documents: list[list[list[str]]]) -> list[str]:
     """The special tokens, then every word of the corpus in sorted order; a token's id is its index."""
-    words = sorted({w for d in documents for s in d for w in s})
-    return SPECIALS + words
+    return SPECIALS + sorted({w for d in documents for s in d for w in s})
 
 
 def collate(pairs: list, max_seq_length: int) -> dict[str, torch.Tensor]:
@@ -112,44 +85,15 @@ def collate(pairs: list, max_seq_length: int) -> dict[str, torch.Tensor]:
             "special": special, "next_sentence_label": labels}
 
 
-class PairStream:
-    """Global batches of NSP pairs: each epoch Google's procedure makes new pairs, shuffled."""
-
-    def __init__(self, documents: list, max_seq_length: int, seed: int):
-        self.documents, self.max_seq_length = documents, max_seq_length
-        self.rng = random.Random(seed)
-        self.queue: list = []
-        self.epochs = 0
-
-    def next(self, size: int) -> list:
-        while len(self.queue) < size:
-            epoch = create_nsp_pairs(self.documents, self.rng, self.max_seq_length, short_seq_prob=0.1)
-            self.rng.shuffle(epoch)
-            self.queue += epoch
-            self.epochs += 1
-        batch, self.queue = self.queue[:size], self.queue[size:]
-        return batch
-
-
-def losses(model: torch.nn.Module, batch: dict[str, torch.Tensor], mlm_labels: torch.Tensor,
-           corrupted: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean MLM cross-entropy over the masked tokens and mean NSP cross-entropy."""
-    mlm_logits, nsp_logits = model(corrupted, batch["token_type_ids"], batch["attention_mask"])  # (N, L, V), (N, 2)
-    if (mlm_labels != -100).any():
-        mlm = F.cross_entropy(mlm_logits.flatten(0, 1), mlm_labels.flatten(), ignore_index=-100)  # (N·L, V)
-    else:  # nothing masked in this shard: no MLM signal, but keep the graph for DDP
-        mlm = mlm_logits.sum() * 0.0
-    nsp = F.cross_entropy(nsp_logits, batch["next_sentence_label"])
-    return mlm, nsp
-
-
 @torch.no_grad()
-def fill_in(model: BertForPreTraining, vocab: list[str], device: torch.device) -> list[dict[str, Any]]:
+def measure(model: BertForPreTraining, vocab: list[str], pairs: list, max_seq_length: int,
+            device: torch.device) -> tuple[list[dict[str, Any]], float]:
     """For each probe, [CLS] A [SEP] B [SEP] with one blank in A: the model's top 3 words for the
-    blank (with their probabilities) and the rank of the corpus's word among all the vocabulary."""
+    blank (with their probabilities) and the rank of the corpus's word among all the vocabulary;
+    then the NSP accuracy on `pairs`."""
     index = {w: i for i, w in enumerate(vocab)}
     model.eval()
-    out = []
+    probes = []
     for a, b, answer in PROBES:
         ids_a, ids_b = [index.get(w, UNK) for w in a.split()], [index.get(w, UNK) for w in b.split()]
         ids = [CLS, *ids_a, SEP, *ids_b, SEP]
@@ -157,64 +101,58 @@ def fill_in(model: BertForPreTraining, vocab: list[str], device: torch.device) -
         logits, _ = model(torch.tensor([ids], device=device), torch.tensor([segments], device=device))  # (1, L, V)
         probs = logits[0, ids.index(MASK)].softmax(-1)  # (V,)
         top = probs.topk(3)
-        out.append({"sentence": a, "next": b, "answer": answer, "answer_probability": probs[index[answer]].item(),
-                    "answer_rank": int((probs > probs[index[answer]]).sum()) + 1,
-                    "top": [[vocab[int(i)], p.item()] for p, i in zip(top.values, top.indices)]})
-    model.train()
-    return out
-
-
-@torch.no_grad()
-def nsp_accuracy(model: BertForPreTraining, pairs: list, max_seq_length: int, device: torch.device) -> float:
-    model.eval()
+        probes.append({"sentence": a, "next": b, "answer": answer, "answer_probability": probs[index[answer]].item(),
+                       "answer_rank": int((probs > probs[index[answer]]).sum()) + 1,
+                       "top": [[vocab[int(i)], p.item()] for p, i in zip(top.values, top.indices)]})
     batch = {k: v.to(device) for k, v in collate(pairs, max_seq_length).items()}
     _, nsp_logits = model(batch["input_ids"], batch["token_type_ids"], batch["attention_mask"])  # (N, 2)
     model.train()
-    return (nsp_logits.argmax(-1) == batch["next_sentence_label"]).float().mean().item()
-
-
-def distributed_env() -> tuple[int, int, int] | None:
-    """(rank, world size, local rank) when torchrun (or torch.distributed.run) started this process."""
-    if not all(k in os.environ for k in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")):
-        return None
-    return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), int(os.environ.get("LOCAL_RANK", 0))
+    return probes, (nsp_logits.argmax(-1) == batch["next_sentence_label"]).float().mean().item()
 
 
 def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.device | None = None) -> dict[str, Any]:
     """Pre-train and measure; with world > 1 the process group must already be initialised."""
-    settings = SETTINGS[quick]
+    s = SETTINGS[quick]
     device = device or torch.device("cpu")
     started = time.perf_counter()
     documents = read_documents()
     vocab = build_vocab(documents)
     index = {w: i for i, w in enumerate(vocab)}
-    corpus = [[[index[w] for w in s] for s in d] for d in documents]
-    torch.manual_seed(settings.seed)  # the same initial weights on every rank (DDP also broadcasts rank 0's)
-    config = BertConfig.tiny(vocab_size=len(vocab), hidden_size=settings.hidden_size, num_hidden_layers=settings.layers,
-                             num_attention_heads=settings.heads, intermediate_size=settings.intermediate_size,
-                             max_position_embeddings=settings.max_seq_length, hidden_dropout_prob=0.0,
+    corpus = [[[index[w] for w in sentence] for sentence in d] for d in documents]
+    torch.manual_seed(s["seed"])  # the same initial weights on every rank (DDP also broadcasts rank 0's)
+    config = BertConfig.tiny(vocab_size=len(vocab), hidden_size=s["hidden_size"], num_hidden_layers=s["layers"],
+                             num_attention_heads=s["heads"], intermediate_size=s["intermediate_size"],
+                             max_position_embeddings=s["max_seq_length"], hidden_dropout_prob=0.0,
                              attention_probs_dropout_prob=0.0)
     model = BertForPreTraining(config).to(device)
-    held_out = create_nsp_pairs(corpus, random.Random(settings.seed + 1), settings.max_seq_length)
-    before = fill_in(model, vocab, device)
-    nsp_before = nsp_accuracy(model, held_out, settings.max_seq_length, device)
+    held_out = create_nsp_pairs(corpus, random.Random(s["seed"] + 1), s["max_seq_length"])
+    before, nsp_before = measure(model, vocab, held_out, s["max_seq_length"], device)
 
-    trained = model
-    if world > 1:
-        from torch.nn.parallel import DistributedDataParallel
-
-        trained = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    optimizer = AdamW(model.parameters(), lr=settings.lr, weight_decay=0.01)
-    stream = PairStream(corpus, settings.max_seq_length, settings.seed)
-    masks = torch.Generator().manual_seed(settings.seed)  # the same masks on every rank
+    device_ids = [device.index] if device.type == "cuda" else None
+    trained = torch.nn.parallel.DistributedDataParallel(model, device_ids=device_ids) if world > 1 else model
+    optimizer = AdamW(model.parameters(), lr=s["lr"], weight_decay=0.01)
+    rng, queue, epochs = random.Random(s["seed"]), [], 0  # the stream of NSP pairs
+    masks = torch.Generator().manual_seed(s["seed"])  # the same masks on every rank
     mlm_curve, nsp_curve = [], []
-    for step in steps(range(settings.steps), "pre-training"):
-        optimizer.lr = bert_learning_rate(step + 1, settings.lr, settings.warmup, settings.steps)
-        batch = collate(stream.next(settings.batch_size), settings.max_seq_length)
+    for step in steps(range(s["steps"]), "pre-training"):
+        optimizer.lr = bert_learning_rate(step + 1, s["lr"], s["warmup"], s["steps"])
+        while len(queue) < s["batch_size"]:  # each epoch Google's procedure makes new pairs, shuffled
+            epoch = create_nsp_pairs(corpus, rng, s["max_seq_length"], short_seq_prob=0.1)
+            rng.shuffle(epoch)
+            queue += epoch
+            epochs += 1
+        batch = collate(queue[:s["batch_size"]], s["max_seq_length"])  # the global batch
+        queue = queue[s["batch_size"]:]
         corrupted, mlm_labels = mask_tokens(batch["input_ids"], batch["special"], MASK, len(vocab), 0.15, masks)
         shard = slice(rank, None, world)  # this rank's share of the global batch
         mine = {k: v[shard].to(device) for k, v in batch.items()}
-        mlm, nsp = losses(trained, mine, mlm_labels[shard].to(device), corrupted[shard].to(device))
+        inputs, labels = corrupted[shard].to(device), mlm_labels[shard].to(device)  # (N, L) each
+        mlm_logits, nsp_logits = trained(inputs, mine["token_type_ids"], mine["attention_mask"])  # (N, L, V), (N, 2)
+        if (labels != -100).any():  # the mean MLM cross-entropy over the masked tokens
+            mlm = F.cross_entropy(mlm_logits.flatten(0, 1), labels.flatten(), ignore_index=-100)  # (N·L, V)
+        else:  # nothing masked in this shard: no MLM signal, but keep the graph for DDP
+            mlm = mlm_logits.sum() * 0.0
+        nsp = F.cross_entropy(nsp_logits, mine["next_sentence_label"])  # the mean NSP cross-entropy
         optimizer.zero_grad()
         (mlm + nsp).backward()
         optimizer.step()
@@ -224,14 +162,13 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
             logged /= world
         mlm_curve.append(logged[0].item())
         nsp_curve.append(logged[1].item())
-    after = fill_in(model, vocab, device)
-    nsp_after = nsp_accuracy(model, held_out, settings.max_seq_length, device)
+    after, nsp_after = measure(model, vocab, held_out, s["max_seq_length"], device)
     data = {
-        "ranks_agree": ranks_agree(model, world, device),
-        "settings": asdict(settings), "world_size": world, "device": str(device),
+        "ranks_agree": ranks_agree(model, world, device) if world > 1 else None,
+        "settings": dict(s), "world_size": world, "device": str(device),
         "backend": torch.distributed.get_backend() if world > 1 else None,
         "documents": len(documents), "sentences": sum(len(d) for d in documents), "vocab_size": len(vocab),
-        "parameters": sum(p.numel() for p in model.parameters()), "epochs": stream.epochs,
+        "parameters": sum(p.numel() for p in model.parameters()), "epochs": epochs,
         "mlm_loss": mlm_curve, "nsp_loss": nsp_curve, "uniform_mlm_loss": math.log(len(vocab)),
         "before": before, "after": after, "nsp_accuracy_before": nsp_before, "nsp_accuracy_after": nsp_after,
         "held_out_pairs": len(held_out), "seconds": time.perf_counter() - started,
@@ -239,10 +176,8 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
     return data | {"findings": findings(data)}
 
 
-def ranks_agree(model: torch.nn.Module, world: int, device: torch.device) -> bool | None:
+def ranks_agree(model: torch.nn.Module, world: int, device: torch.device) -> bool:
     """Whether every rank ends with the same weights (DDP's promise), by comparing checksums."""
-    if world == 1:
-        return None
     checksum = torch.stack([p.detach().double().sum() for p in model.parameters()]).sum().reshape(1).to(device)
     gathered = [torch.zeros_like(checksum) for _ in range(world)]
     torch.distributed.all_gather(gathered, checksum)
@@ -278,18 +213,16 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    out = console.out()
     esc = console.esc
     draw.show(*figures(data, words))
-    table = draw.Table(title=words("fill_in_the_blank"))
-    for name in (words("sentence_a_b_the"), words("the_corpus_says"), words("its_rank"), words("before"), words("after")):
-        table.add_column(name)
+    table = draw.table(words("fill_in_the_blank"),
+                       [words(k) for k in ("sentence_a_b_the", "the_corpus_says", "its_rank", "before", "after")])
     for b, a in zip(data["before"], data["after"]):
         guesses = ["\n".join(f"{w} {p:.2f}" for w, p in row["top"]) for row in (b, a)]  # one guess per line
-        right = a["answer_rank"] == 1
+        style = "ok" if a["answer_rank"] == 1 else "fail"
         table.add_row(esc(b["sentence"]), esc(b["answer"]), f"{b['answer_rank']} → {a['answer_rank']}", esc(guesses[0]),
-                      ("[ok]" if right else "[fail]") + esc(guesses[1]) + ("[/ok]" if right else "[/fail]"))
-    out.print(table)
+                      f"[{style}]{esc(guesses[1])}[/{style}]")
+    console.out().print(table)
 
 
 WEAK_NSP = 0.75  # an NSP accuracy below this is "only part" of the topic signal
@@ -319,14 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smaller model and fewer steps (seconds)")
     parser.add_argument("--summary", type=Path, metavar="FILE", help="rank 0 writes the run's data as JSON to FILE")
     args = parser.parse_args(argv)
-    env = distributed_env()
-    if env is None:
+    if not all(k in os.environ for k in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")):  # not under torchrun
         rank, data = 0, run(args.quick)
     else:
-        rank, world, local_rank = env
+        rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
         use_cuda = torch.cuda.is_available()
         if use_cuda:
-            device = torch.device("cuda", local_rank)
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
             torch.cuda.set_device(device)
         else:
             device = torch.device("cpu")

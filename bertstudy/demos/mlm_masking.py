@@ -1,16 +1,6 @@
 """BERT's masking for the masked language model: 80/10/10 on a real sentence pair, its statistics
 against the theory, static against dynamic masking, and whole word masking in English and Chinese.
 
-A sentence pair is tokenized with the reference BertTokenizer and BERT's uncased vocabulary. Four
-epochs of Hugging Face-style dynamic masking (reference.pretraining.mask_tokens) show the same pair
-corrupted four ways. Over about 100,000 tokens the measured shares (15% selected; of those 80%
-[MASK], 10% random, 10% kept) are compared with the theory, with bounds of 5 standard errors; the
-number of masked tokens per 128-token sequence varies under per-token draws and is fixed under
-Google's procedure (mask_tokens_fixed_count). Over N epochs, dynamic masking (RoBERTa) shows a
-token to the loss with probability 1 - 0.85^N, a single static mask only 15% of the tokens ever, and
-Google's 10 duplicated masks at most 1 - 0.85^10. Whole word masking (Google's, via "##"; and
-Chinese-BERT-wwm's, via a word segmentation written by hand here in place of LTP) chooses the pieces
-of a word together: the co-selection heatmaps show blocks where per-token masking shows none.
 Leaves out: training (see the mini-pretrain demo), span and n-gram masking, and Chinese BERT's own
 vocabulary (the Chinese example's random replacements are drawn from the CJK characters of the
 uncased vocabulary).
@@ -25,7 +15,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference.pretraining import (
     chinese_word_continuations,
     mask_tokens,
@@ -72,8 +62,7 @@ def statistics(tokenizer: BertTokenizer, rows: int, gen: torch.Generator) -> dic
     corrupted, labels = mask_tokens(ids, special, mask_id, v, 0.15, gen)
     selected = labels != -100
     n, m = int((~special).sum()), int(selected.sum())
-    became = corrupted[selected]
-    original = ids[selected]
+    became, original = corrupted[selected], ids[selected]  # (m,) each
     rows_out = []
     for name, count, total, p in (
         ("selected", m, n, 0.15),
@@ -87,18 +76,16 @@ def statistics(tokenizer: BertTokenizer, rows: int, gen: torch.Generator) -> dic
                          "within": abs(share - p) <= bound})
     per_row = selected.sum(-1)  # (R,)
     rng = random.Random(0)
-    vocab_words = list(tokenizer.vocab)
     tokens = tokenizer.convert_ids_to_tokens(ids[0].tolist())
-    fixed = [len(mask_tokens_fixed_count(tokens, vocab_words, rng).positions) for _ in range(rows)]
-    hist_max = 40
+    fixed = [len(mask_tokens_fixed_count(tokens, list(tokenizer.vocab), rng).positions) for _ in range(rows)]
+    counts = range(41)  # the histogram's bins
     return {
         "tokens": n, "rows": rows, "shares": rows_out,
         "per_sequence": {"bernoulli_mean": per_row.float().mean().item(), "bernoulli_std": per_row.float().std().item(),
                          "bernoulli_theory_std": math.sqrt(126 * 0.15 * 0.85), "fixed_mean": sum(fixed) / rows,
                          "fixed_std": float(torch.tensor(fixed, dtype=torch.float).std()), "fixed_expected": num_to_predict(128)},
-        "histogram": {"count": list(range(hist_max + 1)),
-                      "bernoulli": [int((per_row == k).sum()) / rows for k in range(hist_max + 1)],
-                      "fixed": [fixed.count(k) / rows for k in range(hist_max + 1)]},
+        "histogram": {"count": list(counts), "bernoulli": [int((per_row == k).sum()) / rows for k in counts],
+                      "fixed": [fixed.count(k) / rows for k in counts]},
     }
 
 
@@ -114,26 +101,22 @@ def static_vs_dynamic(length: int, epochs: int, gen: torch.Generator) -> dict[st
     copies = [draw_mask() for _ in range(10)]  # Google: dupe_factor = 10 masks, written once
     seen_dynamic = torch.zeros(length, dtype=torch.bool)
     seen_copies = torch.zeros(length, dtype=torch.bool)
-    out = {"epoch": [], "dynamic": [], "theory": [], "static": [], "dupe10": []}
-    for epoch in range(1, epochs + 1):
+    counted = range(1, epochs + 1)  # the epochs, counted from 1
+    out = {"epoch": list(counted), "dynamic": [], "theory": [1 - 0.85 ** epoch for epoch in counted],
+           "static": [static.float().mean().item()] * epochs, "dupe10": []}
+    for epoch in range(epochs):
         seen_dynamic |= draw_mask()
-        seen_copies |= copies[(epoch - 1) % 10]
-        out["epoch"].append(epoch)
+        seen_copies |= copies[epoch % 10]
         out["dynamic"].append(seen_dynamic.float().mean().item())
-        out["theory"].append(1 - 0.85 ** epoch)
-        out["static"].append(static.float().mean().item())
         out["dupe10"].append(seen_copies.float().mean().item())
     return out
 
 
-def whole_words(tokenizer: BertTokenizer, draws: int) -> dict[str, Any]:
+def whole_words(tokens: list[str], vocab_words: list[str], draws: int) -> dict[str, Any]:
     """Per-token against whole word masking (Google's fixed count) on the English pair: examples,
     how often a word is masked only in part, and how often two tokens of segment B are chosen together."""
-    tokens = ["[CLS]", *tokenizer.tokenize(SENTENCE_A), "[SEP]", *tokenizer.tokenize(SENTENCE_B), "[SEP]"]
-    vocab_words = list(tokenizer.vocab)
     groups = [g for g in whole_word_groups(tokens) if len(g) > 1]
-    b_start = tokens.index("[SEP]") + 1
-    b = list(range(b_start, len(tokens) - 1))
+    b = list(range(tokens.index("[SEP]") + 1, len(tokens) - 1))
     result: dict[str, Any] = {"tokens": tokens, "b_tokens": [tokens[i] for i in b], "budget": num_to_predict(len(tokens)),
                               "words": [" ".join(tokens[i] for i in g) for g in groups], "examples": {}, "partial": {},
                               "together": {}}
@@ -189,7 +172,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "dynamic": dynamic_epochs(tokenizer, tokens, 4, gen),
         "statistics": statistics(tokenizer, 200 if quick else 800, gen),
         "epochs": static_vs_dynamic(4000 if quick else 20000, 12 if quick else 20, gen),
-        "whole_words": whole_words(tokenizer, 600 if quick else 3000),
+        "whole_words": whole_words(tokens, list(tokenizer.vocab), 600 if quick else 3000),
         "chinese": chinese(tokenizer, 3),
     }
     return data | {"findings": findings(data)}
@@ -197,7 +180,6 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     epochs, hist, ww = data["epochs"], data["statistics"]["histogram"], data["whole_words"]
-    x = [float(e) for e in epochs["epoch"]]
     shown = ["{} {}".format(i, t) for i, t in enumerate(ww["b_tokens"])]
     columns = [str(i) for i in range(len(shown))]
     return [
@@ -207,7 +189,7 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
                     words("fixed_count_google"): hist["fixed"]},
                    x_label=words("tokens_selected"), y_label=words("share_of_sequences")),
         draw.Lines(words("share_of_tokens_masked"),
-                   x, {words("dynamic_measured"): epochs["dynamic"],
+                   [float(e) for e in epochs["epoch"]], {words("dynamic_measured"): epochs["dynamic"],
                        "1 - 0.85^N": epochs["theory"],
                        words("n10_static_copies_bert"): epochs["dupe10"],
                        words("one_static_mask"): epochs["static"]},
@@ -223,10 +205,10 @@ STYLE = {"mask": "accent", "random": "warn", "kept": "ok"}
 SUFFIX = {"mask": "", "random": "*", "kept": "="}  # so that the three read apart without colour too
 
 
-def styled(row: dict[str, Any]) -> str:
-    """Tokens in Rich markup: [MASK] in the accent colour, a random token in yellow and starred, a
-    kept one in green with an equals sign."""
-    parts = []
+def styled(label: str, row: dict[str, Any]) -> str:
+    """A muted label, then the tokens in Rich markup: [MASK] in the accent colour, a random token in
+    yellow and starred, a kept one in green with an equals sign."""
+    parts = [f"[muted]{console.esc(label)}[/muted]"]
     for token, kind in zip(row["tokens"], row["kinds"]):
         text = console.esc(token)
         parts.append(f"[{STYLE[kind]}]{text}{SUFFIX[kind]}[/{STYLE[kind]}]" if kind else text)
@@ -236,17 +218,14 @@ def styled(row: dict[str, Any]) -> str:
 def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
     esc = console.esc
-    mask = esc("[MASK]")
-    legend = words("accent_accent_replaced_by", mask=mask)
     out.print("[title]" + esc(words("one_sentence_pair_four")) + "[/title]")
     for epoch, row in enumerate(data["dynamic"], start=1):
-        out.print(f"[muted]{epoch}[/muted] " + styled(row))
-    out.print(legend)
+        out.print(styled(str(epoch), row))
+    out.print(words("accent_accent_replaced_by", mask=esc("[MASK]")))
     out.print()
     st = data["statistics"]
-    table = draw.Table(title=words("measured_shares_over_candidate", tokens=st['tokens']))
-    for i, column in enumerate((words("share"), words("measured"), words("theory"), words("bound"), "")):
-        table.add_column(column, justify="left" if i == 0 else "right")
+    table = draw.table(words("measured_shares_over_candidate", tokens=st['tokens']),
+                       [words(k) for k in ("share", "measured", "theory", "bound")] + [""], ["left"] + ["right"] * 4)
     for row in st["shares"]:
         table.add_row(esc(words(f"share_{row['name']}")), f"{row['measured']:.4f}", f"{row['expected']:.4f}",
                       f"±{row['bound']:.4f}", "[ok]✓[/ok]" if row["within"] else "[fail]✗[/fail]")
@@ -259,10 +238,9 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print("[title]" + esc(words("per_token_against_whole", budget=ww['budget'])) + "[/title]")
     for name, label in ("per_token", words("per_token_2")), ("whole_word", words("whole_word_2")):
         for row in ww["examples"][name]:
-            out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
-    table = draw.Table(title=words("how_often_a_word"))
-    for i, column in enumerate((words("word"), words("per_token"), words("whole_word"))):
-        table.add_column(column, justify="left" if i == 0 else "right")
+            out.print(styled(label, row))
+    table = draw.table(words("how_often_a_word"), [words(k) for k in ("word", "per_token", "whole_word")],
+                       ["left", "right", "right"])
     for word, a, b in zip(ww["words"], ww["partial"]["per_token"], ww["partial"]["whole_word"]):
         table.add_row(esc(word), f"{a:.2f}", f"{b:.2f}")
     out.print(table)
@@ -274,7 +252,7 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print(esc(words("marked") + " ".join(ch["marked"][1:-1])))
     for name, label in ("per_character", words("per_character")), ("whole_word", words("whole_word_3")):
         for row in ch["examples"][name]:
-            out.print(f"[muted]{esc(label)}[/muted] " + styled(row))
+            out.print(styled(label, row))
 
 
 def findings(data: dict[str, Any]) -> list[list]:
@@ -282,7 +260,3 @@ def findings(data: dict[str, Any]) -> list[list]:
     return [["per_sequence", ps],
             ["epochs", {"epochs": ep["epoch"][-1], "dynamic": ep["dynamic"][-1], "theory": ep["theory"][-1]}],
             ["whole_word_blocks", {}], ["chinese_grouping", {}]]
-
-
-if __name__ == "__main__":
-    main("mlm-masking")

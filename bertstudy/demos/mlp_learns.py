@@ -1,11 +1,5 @@
 """A two-layer MLP learns the two-moons dataset: the loss falls and a curved decision boundary forms.
 
-Two interleaved half circles of noisy 2-D points (generated with a seeded torch.Generator) cannot
-be split by a straight line. A 2 → 16 → 2 classifier with a tanh hidden layer is trained by
-full-batch gradient descent with momentum, using the hand-derived forward and backward pass of
-bertstudy.reference.mlp (the answer key of the mlp_backward exercise), no autograd. The demo draws
-the loss curve and the predicted class over a grid of the plane, before and after training, with
-the training points on top.
 Leaves out: a held-out test set, mini-batches, and optimisers other than momentum.
 """
 
@@ -16,7 +10,7 @@ from typing import Any
 
 import torch
 
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.mlp import mlp_backward, mlp_forward
 
@@ -39,21 +33,21 @@ def two_moons(n: int, noise: float, gen: torch.Generator) -> tuple[torch.Tensor,
     return x, labels
 
 
-def decision_picture(params: dict[str, torch.Tensor], x: torch.Tensor, labels: torch.Tensor,
-                     box: tuple[float, float, float, float]) -> list[str]:
+def decision_picture(params: dict[str, torch.Tensor], x: torch.Tensor, labels: torch.Tensor) -> list[str]:
     """The predicted class at the centre of every character cell, with the points drawn over it."""
     cols, rows = GRID
-    left, right, bottom, top = box
+    left, bottom = (x.amin(dim=0) - 0.3).tolist()  # the points' box, with a margin of 0.3
+    right, top = (x.amax(dim=0) + 0.3).tolist()
     xs = left + (torch.arange(cols, dtype=torch.float64) + 0.5) * (right - left) / cols  # (cols,)
     ys = top - (torch.arange(rows, dtype=torch.float64) + 0.5) * (top - bottom) / rows  # (rows,), top line first
     grid = torch.stack(torch.meshgrid(ys, xs, indexing="ij")[::-1], dim=-1).reshape(-1, 2)  # (rows * cols, 2) as (x, y)
     _, logits = mlp_forward(grid, **params)  # (rows * cols, 2)
     predicted = logits.argmax(dim=1).reshape(rows, cols)
-    cells = [[CHARS["region1"] if c else CHARS["region0"] for c in line] for line in predicted.tolist()]
+    cells = [[CHARS[f"region{c}"] for c in line] for line in predicted.tolist()]
     col = ((x[:, 0] - left) / (right - left) * cols).long().clamp(0, cols - 1)
     row = ((top - x[:, 1]) / (top - bottom) * rows).long().clamp(0, rows - 1)
     for r, c, label in zip(row.tolist(), col.tolist(), labels.tolist()):
-        cells[r][c] = CHARS["point1"] if label else CHARS["point0"]
+        cells[r][c] = CHARS[f"point{label}"]
     return ["".join(line) for line in cells]
 
 
@@ -71,10 +65,7 @@ def run(quick: bool = False) -> dict[str, Any]:
               "b1": torch.zeros(HIDDEN, dtype=torch.float64),
               "w2": torch.randn(2, HIDDEN, generator=gen, dtype=torch.float64) / math.sqrt(HIDDEN),
               "b2": torch.zeros(2, dtype=torch.float64)}
-    margin = 0.3
-    box = (x[:, 0].min().item() - margin, x[:, 0].max().item() + margin,
-           x[:, 1].min().item() - margin, x[:, 1].max().item() + margin)
-    before = decision_picture(params, x, labels, box)
+    before = decision_picture(params, x, labels)
     accuracy_before = accuracy(params, x, labels)
 
     with one_thread():
@@ -93,30 +84,22 @@ def run(quick: bool = False) -> dict[str, Any]:
         "learning_rate": LEARNING_RATE, "momentum": MOMENTUM,
         "steps": list(range(n_steps + 1)), "loss": losses,
         "accuracy_before": accuracy_before, "accuracy_after": accuracy(params, x, labels),
-        "boundary_before": before, "boundary_after": decision_picture(params, x, labels, box),
+        "boundary_before": before, "boundary_after": decision_picture(params, x, labels),
     }
     return data | {"findings": findings(data)}
 
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
-    legend = ({CHARS['point0']: words("class_0_point_upper"), CHARS['point1']: words("class_1_point_lower"), CHARS['region0']: words("predicted_class_0"), CHARS['region1']: words("predicted_class_1_blank")})
+    legend = {CHARS["point0"]: words("class_0_point_upper"), CHARS["point1"]: words("class_1_point_lower"),
+              CHARS["region0"]: words("predicted_class_0"), CHARS["region1"]: words("predicted_class_1_blank")}
     loss = draw.Lines(words("training_loss_cross_entropy"),
                       [float(s) for s in data["steps"]], {words("loss"): data["loss"]},
                       x_label=words("step"), y_label=words("cross_entropy"), log_y=True)
-    before = draw.Chars(words("decision_regions_before_training"), data["boundary_before"], legend)
-    after = draw.Chars(words("decision_regions_after_training"), data["boundary_after"], legend)
-    return [loss, before, after]
+    return [loss, *(draw.Chars(words(f"decision_regions_{when}_training"), data[f"boundary_{when}"], legend)
+                    for when in ("before", "after"))]
 
 
 def findings(data: dict[str, Any]) -> list[list]:
     return [["trained", {"hidden": data["hidden"], "steps": len(data["steps"]) - 1, "points": len(data["points"]),
                          "learning_rate": data["learning_rate"], "momentum": data["momentum"], "first": data["loss"][0],
                          "last": data["loss"][-1], "before": data["accuracy_before"], "after": data["accuracy_after"]}]]
-
-
-def show(data: dict[str, Any], words: Words) -> None:
-    draw.show(*figures(data, words))
-
-
-if __name__ == "__main__":
-    main("mlp-learns")

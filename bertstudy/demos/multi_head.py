@@ -1,18 +1,9 @@
 """Different heads attend to different things: a two-head attention layer trained on a toy task.
 
-Each sequence holds 4 to 8 distinct letters from A-F and a-f, padded to 8; a letter's partner is
-the same letter in the other case (A and a). At every position the model must say two things:
-the previous letter (a relation of POSITION: look one step back) and where the partner is, or
-its own position when the partner is absent (a relation of CONTENT: look for a particular
-letter wherever it stands). The model is one multi-head attention layer with 2 heads
-(bertstudy.reference.transformer.MultiHeadAttention, with the padding mask) over learned token
-and position embeddings, and a linear classifier for each question; it trains for a few hundred
-Adam steps. Nothing tells a head which job to take: after training one head looks one step back
-and the other looks at the partner, and the heatmaps of the two heads on one sequence show it.
 Leaves out: real text (in a trained BERT some heads are also found to track the previous token,
-others a syntactic relation, many something less clear-cut), more layers, and the sequences'
-lengths (they vary so that the padding makes the task honest: with every position always present
-the model can find the partner by attending to everything else).
+others a syntactic relation, many something less clear-cut), more layers, and sequences of one
+fixed length (lengths vary so that the padding makes the task honest: with every position always
+present the model could find the partner by attending to everything else).
 """
 
 from __future__ import annotations
@@ -24,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Adam
 from bertstudy.reference.masks import padding_mask
@@ -75,13 +66,6 @@ class TwoHeadModel(nn.Module):
         return self.previous_out(h), self.partner_out(h), weights
 
 
-def losses(model: TwoHeadModel, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    previous_logits, partner_logits, _ = model(batch["ids"], batch["real"])
-    previous = F.cross_entropy(previous_logits.flatten(0, 1), batch["previous"].flatten(), ignore_index=-100)
-    partner = F.cross_entropy(partner_logits.flatten(0, 1), batch["partner"].flatten(), ignore_index=-100)
-    return previous, partner
-
-
 def head_profile(weights: torch.Tensor, batch: dict[str, torch.Tensor]) -> list[dict[str, float]]:
     """For each head: the mean weight a real query puts on the previous position (queries 1..) and
     on its partner (queries that have one)."""
@@ -104,7 +88,10 @@ def run(quick: bool = False) -> dict[str, Any]:
     curve: dict[str, list[float]] = {"previous": [], "partner": []}
     with one_thread():
         for _ in steps(range(num_steps), "training"):
-            previous, partner = losses(model, make_batch(gen, 64))
+            batch = make_batch(gen, 64)
+            previous_logits, partner_logits, _ = model(batch["ids"], batch["real"])
+            previous = F.cross_entropy(previous_logits.flatten(0, 1), batch["previous"].flatten(), ignore_index=-100)
+            partner = F.cross_entropy(partner_logits.flatten(0, 1), batch["partner"].flatten(), ignore_index=-100)
             optimizer.zero_grad()
             (previous + partner).backward()
             optimizer.step()
@@ -118,10 +105,10 @@ def run(quick: bool = False) -> dict[str, Any]:
     real = test["real"]
     profile = head_profile(weights, test)
     every = max(1, num_steps // 40)
+    starts = range(0, num_steps, every)
     data = {
-        "steps": num_steps, "letters": LETTERS, "example": list(EXAMPLE),
-        "loss_steps": list(range(0, num_steps, every)),
-        "loss": {k: [sum(v[i:i + every]) / len(v[i:i + every]) for i in range(0, num_steps, every)] for k, v in curve.items()},
+        "steps": num_steps, "letters": LETTERS, "example": list(EXAMPLE), "loss_steps": list(starts),
+        "loss": {k: [sum(v[i:i + every]) / len(v[i:i + every]) for i in starts] for k, v in curve.items()},
         "accuracy": {"previous": (previous_logits.argmax(-1) == test["previous"])[real].float().mean().item(),
                      "partner": (partner_logits.argmax(-1) == test["partner"])[real].float().mean().item()},
         "heads": profile,
@@ -135,8 +122,7 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     tokens = data["example"]
     out = []
     for head, weights in enumerate(data["example_weights"]):
-        job = words("looks_one_step_back") if head == data["previous_head"] else (
-            words("looks_for_the_partner"))
+        job = words("looks_one_step_back" if head == data["previous_head"] else "looks_for_the_partner")
         title = words("head_on", value=head + 1, job=job, value2=''.join(tokens))
         out.append(draw.Heatmap(title, weights, tokens, tokens, corner="q \\ k"))
     out.append(draw.Lines(words("training_loss"), [float(s) for s in data["loss_steps"]],
@@ -147,21 +133,14 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    out = console.out()
     draw.show(*figures(data, words))
-    table = draw.Table(title=words("each_head_s_mean"))
-    for header in ([words("head"), words("on_the_previous_position"), words("on_the_partner")]):
-        table.add_column(header, justify="right")
+    table = draw.table(words("each_head_s_mean"), [words("head"), words("on_the_previous_position"), words("on_the_partner")], "right")
     for head, profile in enumerate(data["heads"]):
         table.add_row(str(head + 1), f"{profile['previous']:.2f}", f"{profile['partner']:.2f}")
-    out.print(table)
+    console.out().print(table)
 
 
 def findings(data: dict[str, Any]) -> list[list]:
     return [["division_of_labour", {"steps": data["steps"], "previous_head": data["previous_head"] + 1,
                                     "other_head": 2 - data["previous_head"], "previous": data["accuracy"]["previous"],
                                     "partner": data["accuracy"]["partner"]}]]
-
-
-if __name__ == "__main__":
-    main("multi-head")

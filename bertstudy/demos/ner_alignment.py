@@ -1,16 +1,5 @@
 """Named-entity labels belong to words, BERT predicts one label per WordPiece token: aligning the two.
 
-First, a few sentences with BIO word labels (B-PER, I-PER, B-LOC, ...) are tokenized with the
-reference BertTokenizer and the shipped uncased vocabulary, and a table shows every token, the word
-it came from and its label under the two alignments of bertstudy.reference.finetuning: the first
-sub-token carries the word's label and the rest get -100 (the ignore_index, so no loss), or every
-sub-token is labelled (with B- turned into I- after the first piece).
-Then a tiny BertForTokenClassification (random initialisation, 2 layers, d_model 32) trains for a
-few seconds on a synthetic NER set: sentences from a dozen templates ("{PER} moved to {LOC} last
-year") filled with names. The embedding table holds only the training sentences' tokens, so the
-held-out sentences, whose names the model never saw (okonkwo -> ok ##on ##k ##wo), read those
-names as [UNK]: the model must go by the context. To learn that, training hides 30% of the words
-behind [UNK] (word dropout). Each word's prediction is read at its first sub-token, as the loss was.
 Leaves out: real NER data (CoNLL-2003), pretrained weights, a CRF layer, and entity-level F1 (the
 score here is per word).
 """
@@ -23,7 +12,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.basics import cross_entropy
 from bertstudy.reference.bert import BertConfig, BertForTokenClassification
@@ -100,23 +89,20 @@ def tokenize_words(tokenizer: BertTokenizer, words: list[str]) -> tuple[list[str
 
 def encode(tokenizer: BertTokenizer, sentences: list[tuple[list[str], list[str]]]) -> dict[str, Any]:
     """Padded input_ids, attention_mask and aligned labels (first sub-token), plus each sentence's word_ids."""
-    rows = []
-    for words, labels in sentences:
-        tokens, word_ids = tokenize_words(tokenizer, words)
-        rows.append((tokenizer.convert_tokens_to_ids(tokens), word_ids,
-                     align_ner_labels(word_ids, [LABELS.index(label) for label in labels])))
-    length = max(len(ids) for ids, _, _ in rows)
+    tokens, word_ids = zip(*(tokenize_words(tokenizer, words) for words, _ in sentences))
+    length = max(len(row) for row in tokens)
 
-    def pad(values: list[int]) -> int:
-        return length - len(values)
+    def padded(rows: list[list[int]], fill: int) -> torch.Tensor:
+        """(N, L): each row right-padded with `fill` to the longest sentence's length."""
+        return torch.tensor([row + [fill] * (length - len(row)) for row in rows])
 
     return {
-        "input_ids": torch.tensor([ids + [tokenizer.pad_token_id] * pad(ids) for ids, _, _ in rows]),  # (N, L)
-        "attention_mask": torch.tensor([[1] * len(ids) + [0] * pad(ids) for ids, _, _ in rows]),  # (N, L)
-        "labels": torch.tensor([labels + [IGNORE_INDEX] * pad(labels) for _, _, labels in rows]),  # (N, L)
-        "word_index": torch.tensor([[-1 if w is None else w for w in word_ids] + [-1] * pad(word_ids)
-                                    for _, word_ids, _ in rows]),  # (N, L): -1 for [CLS], [SEP] and padding
-        "word_ids": [word_ids for _, word_ids, _ in rows],
+        "input_ids": padded([tokenizer.convert_tokens_to_ids(row) for row in tokens], tokenizer.pad_token_id),
+        "attention_mask": padded([[1] * len(row) for row in tokens], 0),
+        "labels": padded([align_ner_labels(row, [LABELS.index(label) for label in labels])
+                          for row, (_, labels) in zip(word_ids, sentences)], IGNORE_INDEX),
+        "word_index": padded([[-1 if w is None else w for w in row] for row in word_ids], -1),  # -1: specials, padding
+        "word_ids": list(word_ids),
     }
 
 
@@ -138,11 +124,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     # The embedding table keeps only the tokens of the training sentences; any other token (most
     # pieces of the held-out names) reads as [UNK], as an out-of-vocabulary word would.
     kept = sorted(set(train["input_ids"].unique().tolist()) | {tokenizer.unk_token_id})
-    position = torch.full((len(tokenizer),), kept.index(tokenizer.unk_token_id))
+    unk = kept.index(tokenizer.unk_token_id)
+    position = torch.full((len(tokenizer),), unk)
     position[torch.tensor(kept)] = torch.arange(len(kept))
     for split in (train, test):
         split["input_ids"] = position[split["input_ids"]]  # (N, L)
-    unk = kept.index(tokenizer.unk_token_id)
     word_index = train["word_index"]  # (N, L)
 
     with one_thread():
@@ -210,34 +196,23 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     first = align_ner_labels(probe["word_ids"], [0] * len(probe["word_ids"]))  # -100 where nothing is read
     rows = [token + (" → [UNK]" if unknown else "") + (" (-100)" if label == IGNORE_INDEX else "")
             for token, unknown, label in zip(probe["tokens"], probe["unknown"], first)]
-    heatmap = draw.Heatmap(words("label_probabilities_per_token"),
-                           probe["probabilities"], rows, data["labels"], corner=words("token"))
-    return [loss, heatmap]
-
-
-def _label_name(label_id: int, labels: list[str]) -> str:
-    return "-100" if label_id == IGNORE_INDEX else labels[label_id]
+    return [loss, draw.Heatmap(words("label_probabilities_per_token"),
+                               probe["probabilities"], rows, data["labels"], corner=words("token"))]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    labels = data["labels"]
+    names = dict(enumerate(data["labels"])) | {IGNORE_INDEX: "[muted]-100[/muted]"}  # label id -> cell
+    headers = [words(key) for key in ("token", "word_id", "word_label", "first_sub_token", "all_sub_tokens")]
     for example in data["alignment"]:
-        table = draw.Table(title=" ".join(example["words"]))
-        for name in (words("token"), words("word_id"), words("word_label"), words("first_sub_token"), words("all_sub_tokens")):
-            table.add_column(name)
+        table = draw.table(" ".join(example["words"]), headers)
         for token, word, first, every in zip(example["tokens"], example["word_ids"], example["first"], example["all"]):
             word_label = "" if word is None else example["word_labels"][word]
-            first_name = _label_name(first, labels)
-            table.add_row(console.esc(token), "None" if word is None else str(word), word_label,
-                          f"[muted]{first_name}[/muted]" if first == IGNORE_INDEX else first_name,
-                          f"[muted]{_label_name(every, labels)}[/muted]" if every == IGNORE_INDEX else _label_name(every, labels))
+            table.add_row(console.esc(token), str(word), word_label, names[first], names[every])  # word None: "None"
         out.print(table)
     loss, heatmap = figures(data, words)
     draw.show(loss)
-    table = draw.Table(title=words("held_out_sentences_every"))
-    for name in (words("word"), words("gold"), words("predicted")):
-        table.add_column(name)
+    table = draw.table(words("held_out_sentences_every"), [words("word"), words("gold"), words("predicted")])
     for sentence in data["predictions"]:
         for word, gold, predicted in zip(sentence["words"], sentence["gold"], sentence["predicted"]):
             style = "ok" if gold == predicted else "fail"
@@ -251,7 +226,3 @@ def show(data: dict[str, Any], words: Words) -> None:
 def findings(data: dict[str, Any]) -> list[list]:
     return [["ignore_index", {}], ["trained", {key: data[key] for key in (
         "n_train", "epochs", "n_test", "word_accuracy", "o_share", "entity_word_accuracy", "word_dropout")}]]
-
-
-if __name__ == "__main__":
-    main("ner-alignment")

@@ -1,14 +1,5 @@
 """n-gram models against a small neural language model, by perplexity on held-out sentences.
 
-The text is the word2vec demo's corpus (bertstudy/data/embedding-corpus.txt); every tenth sentence
-is held out and the vocabulary comes from the other nine tenths (plus <unk>, <s>, </s>). Every
-model predicts exactly the same held-out tokens: each word and each sentence's </s>, given the
-words before it in its sentence. The models (bertstudy.reference.language_model): a unigram, a
-bigram and a trigram model with add-one smoothing; a bigram, trigram and 4-gram model with
-interpolated Kneser-Ney; and a Bengio-style feed-forward network over the previous three words,
-trained with Adam. The demo prints a perplexity table (with the uniform model, PPL = V, as the
-baseline), the neural model's training and held-out loss curve, and a sentence sampled from
-several of the models.
 Leaves out: recurrent and Transformer LMs, tuning k or the discount on held-out data, and the
 neural model's early stopping (its held-out loss is shown, not used).
 """
@@ -21,7 +12,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.demos.word2vec import read_corpus
 from bertstudy.reference.language_model import (
@@ -41,21 +32,21 @@ SAMPLED = ["unigram-add-one", "bigram-kn", "trigram-kn", "neural"]
 def run(quick: bool = False) -> dict[str, Any]:
     sentences = read_corpus()
     train_words = [s for i, s in enumerate(sentences) if i % HELD_OUT_EVERY]
-    test_words = [s for i, s in enumerate(sentences) if i % HELD_OUT_EVERY == 0]
+    test_words = sentences[::HELD_OUT_EVERY]
     vocab = Vocabulary(train_words)
     train, test = [vocab.encode(s) for s in train_words], [vocab.encode(s) for s in test_words]
     V = len(vocab)
     gen = torch.Generator().manual_seed(0)
 
     ppl: dict[str, float] = {"uniform": perplexity(torch.zeros(1, V, dtype=torch.float64), torch.tensor([0])).item()}  # equal scores: exactly V
-    models: dict[str, Any] = {}
+    samplers: dict[str, tuple[Any, int]] = {}  # each model's next-word distribution and context size
     scored: dict[str, int] = {}  # how many held-out tokens each model predicted
     for key, n, smoothing in NGRAMS:
         model = NGramModel(n, V, vocab.bos, vocab.eos, smoothing=smoothing, k=1.0).fit(train)
         log_probs = torch.cat([model.log_probs(s) for s in test])  # one per held-out token, </s> included
         ppl[key] = perplexity_of_log_probs(log_probs).item()
         scored[key] = len(log_probs)
-        models[key] = model
+        samplers[key] = (model.distribution, n - 1)
 
     contexts, targets = ngram_windows(train, CONTEXT, vocab.bos, vocab.eos)  # (N, 3), (N,)
     test_contexts, test_targets = ngram_windows(test, CONTEXT, vocab.bos, vocab.eos)
@@ -69,22 +60,20 @@ def run(quick: bool = False) -> dict[str, Any]:
         for step, loss in enumerate(steps(training, "training", total=n_steps), start=1):
             recent.append(loss)
             if step % every == 0:
-                with torch.no_grad():
-                    held_out = perplexity(neural(test_contexts), test_targets).log().item()  # mean NLL, nats
+                with torch.no_grad():  # held-out loss: mean NLL, nats
+                    curve["held_out"].append(perplexity(neural(test_contexts), test_targets).log().item())
                 curve["step"].append(float(step))
                 curve["train"].append(sum(recent) / len(recent))
-                curve["held_out"].append(held_out)
                 recent = []
         with torch.no_grad():
             ppl["neural"] = perplexity(neural(test_contexts), test_targets).item()
             scored["neural"] = len(test_targets)
             train_ppl = perplexity(neural(contexts), targets).item()
-    models["neural"] = neural
+    samplers["neural"] = (neural.distribution, CONTEXT)
 
     samples = {}
     for key in SAMPLED:
-        context_size = CONTEXT if key == "neural" else models[key].n - 1
-        ids = sample_sentence(models[key].distribution, context_size, vocab.bos, vocab.eos, gen, max_len=20)
+        ids = sample_sentence(*samplers[key], vocab.bos, vocab.eos, gen, max_len=20)
         samples[key] = " ".join(vocab.decode(ids))
     data = {
         "vocab_size": V, "train_sentences": len(train), "test_sentences": len(test),
@@ -98,29 +87,24 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     curve = data["curve"]
-    flat = math.log(data["perplexity"]["trigram-kn"])
-    every = data["eval_every"]
-    series = {words("train_loss_last_batches", every=every): curve["train"],
+    series = {words("train_loss_last_batches", every=data["eval_every"]): curve["train"],
               words("held_out_loss"): curve["held_out"],
-              words("trigram_kn_held_out"): [flat] * len(curve["step"])}
+              words("trigram_kn_held_out"): [math.log(data["perplexity"]["trigram-kn"])] * len(curve["step"])}
     return [draw.Lines(words("neural_lm_loss_nats"), curve["step"], series,
                        x_label=words("step"), y_label=words("cross_entropy_ln_ppl"))]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
     out = console.out()
-    table = draw.Table(title=words("held_out_perplexity_sentences", test_sentences=data['test_sentences'], test_tokens=data['test_tokens'], vocab_size=data['vocab_size']))
-    table.add_column(words("model"))
-    table.add_column(words("perplexity"), justify="right")
-    table.add_column(words("ln_ppl_nats_token"), justify="right")
+    sizes = {key: data[key] for key in ("test_sentences", "test_tokens", "vocab_size")}
+    table = draw.table(words("held_out_perplexity_sentences", **sizes),
+                       [words("model"), words("perplexity"), words("ln_ppl_nats_token")], ["left", "right", "right"])
     for key, value in data["perplexity"].items():
         table.add_row(console.esc(words(f"model_{key}")), f"{value:.2f}", f"{math.log(value):.3f}")
     out.print(table)
     out.print()
     draw.show(*figures(data, words))
-    samples = draw.Table(title=words("a_sentence_sampled_from"))
-    samples.add_column(words("model"))
-    samples.add_column(words("sentence"))
+    samples = draw.table(words("a_sentence_sampled_from"), [words("model"), words("sentence")])
     for key, sentence in data["samples"].items():
         samples.add_row(console.esc(words(f"model_{key}")), console.esc(sentence))
     out.print(samples)
@@ -133,7 +117,3 @@ def findings(data: dict[str, Any]) -> list[list]:
     return [["smoothing_neural_better" if p["neural"] < p["4gram-kn"] else "smoothing_neural_not_yet", smoothing],
             ["overfitting", {"steps": data["steps"], "train": data["neural_train_perplexity"], "test": p["neural"]}],
             ["samples", {}]]
-
-
-if __name__ == "__main__":
-    main("ngram-vs-neural-lm")

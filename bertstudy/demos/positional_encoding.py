@@ -1,13 +1,5 @@
 """The sinusoidal positional encoding of the original Transformer, and what its geometry gives.
 
-PE[pos, 2i] = sin(pos·ω_i), PE[pos, 2i+1] = cos(pos·ω_i), with ω_i = 10000^(-2i/d_model): every
-pair of columns is a clock hand turning at its own speed, fast in the first columns and slow in
-the last. The demo draws the code as a heatmap (positions down, dimensions across), then shows
-two facts the paper relies on:
-- the dot product PE[p]·PE[p+k] = Σ_i cos(k·ω_i) depends on the offset k only, not on p, and is
-  largest at k = 0 (drawn against k for several p: the curves coincide);
-- moving k positions is a fixed linear map: PE[p+k] = M_k PE[p], with M_k a rotation by k·ω_i in
-  each column pair, the same for every p (checked numerically).
 Leaves out: learned position embeddings (BERT's; see reference.positions), relative and rotary
 positions, and how the code mixes with word embeddings once it is added to them.
 """
@@ -20,7 +12,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference.positions import sinusoidal_positional_encoding
 
 
@@ -40,21 +32,16 @@ def shift_matrix(k: int, d_model: int) -> torch.Tensor:
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    d_model = 32 if quick else 64
-    max_len = 128 if quick else 256
-    shown = 24 if quick else 32  # positions drawn in the heatmap
+    d_model, max_len, shown, max_offset = (32, 128, 24, 48) if quick else (64, 256, 32, 96)  # shown: heatmap rows
     pe = sinusoidal_positional_encoding(max_len, d_model).double()  # (max_len, d_model)
-    max_offset = 48 if quick else 96
-    starts = [0, 17, 60]
-    similarity = {p: [(pe[p] @ pe[p + k]).item() / (d_model / 2) for k in range(max_offset + 1)] for p in starts}
-    shifts = []
-    for k in (1, 5, 20):
-        m = shift_matrix(k, d_model)
-        moved = pe[: max_len - k] @ m.T  # (max_len - k, d_model): M_k applied to every position at once
-        shifts.append({"k": k, "max_error": (moved - pe[k:]).abs().max().item()})
+    offsets = list(range(max_offset + 1))
+    similarity = {str(p): [(pe[p] @ pe[p + k]).item() / (d_model / 2) for k in offsets] for p in (0, 17, 60)}
+    # PE[p + k] against M_k PE[p], applied to every position p at once: (max_len - k, d_model)
+    shifts = [{"k": k, "max_error": (pe[: max_len - k] @ shift_matrix(k, d_model).T - pe[k:]).abs().max().item()}
+              for k in (1, 5, 20)]
     wavelengths = [2 * math.pi / w for w in frequencies(d_model).tolist()]
-    data = {"d_model": d_model, "max_len": max_len, "encoding": pe[:shown].tolist(), "offsets": list(range(max_offset + 1)),
-            "similarity": {str(p): s for p, s in similarity.items()}, "shifts": shifts,
+    data = {"d_model": d_model, "max_len": max_len, "encoding": pe[:shown].tolist(), "offsets": offsets,
+            "similarity": similarity, "shifts": shifts,
             "wavelengths": [wavelengths[0], wavelengths[len(wavelengths) // 2], wavelengths[-1]],
             "norm_squared": (pe[5] @ pe[5]).item()}
     return data | {"findings": findings(data)}
@@ -74,14 +61,11 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    out = console.out()
     draw.show(*figures(data, words))
-    table = draw.Table(title=words("moving_k_positions_is"))
-    table.add_column("k", justify="right")
-    table.add_column(words("largest_error_over_every"), justify="right")
+    table = draw.table(words("moving_k_positions_is"), ["k", words("largest_error_over_every")], "right")
     for row in data["shifts"]:
         table.add_row(str(row["k"]), f"{row['max_error']:.1e}")
-    out.print(table)
+    console.out().print(table)
 
 
 def findings(data: dict[str, Any]) -> list[list]:
@@ -90,7 +74,3 @@ def findings(data: dict[str, Any]) -> list[list]:
     spread = max(max(abs(a - b) for a, b in zip(curves[0], other)) for other in curves[1:])
     return [["clock_hands", {"shortest": shortest, "middle": middle, "longest": longest, "norm_squared": data["norm_squared"]}],
             ["relative_position", {"spread": spread}]]
-
-
-if __name__ == "__main__":
-    main("positional-encoding")

@@ -1,16 +1,5 @@
 """From start and end logits to an answer span, as SQuAD decoding does it, and why the naive way fails.
 
-A question and a passage are tokenized with the reference BertTokenizer as BERT's pair input,
-[CLS] question [SEP] passage [SEP]. A QA head (BertForQuestionAnswering) gives every token a start
-logit and an end logit. Here the logits are made up, not produced by a trained model: seeded
-noise plus a few peaks placed by hand where a model trained on SQuAD would plausibly put them,
-including some in the wrong places. The demo then decodes them with
-bertstudy.reference.finetuning: a span (i, j) scores start[i] + end[j] and must satisfy
-i <= j, j - i + 1 <= max_answer_length, and both ends in the passage. It shows the naive answer
-(the argmax of the start logits and the argmax of the end logits, taken separately), the spans
-with the highest raw scores and the rule each breaks, the best valid span, and a map of every
-(start, end) pair. A second question has no answer in the passage: SQuAD 2.0 compares the best
-span with the [CLS] span ("no answer") under a threshold.
 Leaves out: a trained model, long passages cut into windows (doc_stride), mapping tokens back to
 characters, and Google's shortcut of trying only the 20 best starts and ends.
 """
@@ -22,7 +11,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference.finetuning import decode_answer, qa_best_span, span_scores
 from bertstudy.reference.tokenization import BertTokenizer
 
@@ -43,21 +32,12 @@ SHOWN_SPANS = 8  # the highest-scoring spans listed with the rule they break
 NOISE = 0.3
 
 
-def pair_tokens(tokenizer: BertTokenizer, question: str, passage: str) -> tuple[list[str], list[bool]]:
-    """[CLS] question [SEP] passage [SEP] as tokens, and the passage mask (True on passage tokens)."""
-    q, p = tokenizer.tokenize(question), tokenizer.tokenize(passage)
-    tokens = [tokenizer.cls_token, *q, tokenizer.sep_token, *p, tokenizer.sep_token]
-    in_passage = [False] * (len(q) + 2) + [True] * len(p) + [False]
-    return tokens, in_passage
-
-
 def made_up_logits(tokens: list[str], in_passage: list[bool], peaks: list[tuple], seed: int
                    ) -> tuple[torch.Tensor, torch.Tensor]:
     """Seeded noise, plus each peak's bumps on its token: the n-th occurrence in the passage, or the
     occurrence in the question part ([CLS] counts as part of it)."""
     gen = torch.Generator().manual_seed(seed)
-    start = NOISE * torch.randn(len(tokens), generator=gen)  # (L,)
-    end = NOISE * torch.randn(len(tokens), generator=gen)  # (L,)
+    start, end = (NOISE * torch.randn(len(tokens), generator=gen) for _ in range(2))  # (L,) each
     for token, where, start_bump, end_bump in peaks:
         matches = [i for i, t in enumerate(tokens) if t == token and in_passage[i] == (where != "question")]
         position = matches[0 if where == "question" else where]
@@ -78,7 +58,9 @@ def why_invalid(i: int, j: int, in_passage: list[bool], max_answer_length: int) 
 
 
 def decode(tokenizer: BertTokenizer, question: dict[str, Any], seed: int) -> dict[str, Any]:
-    tokens, in_passage = pair_tokens(tokenizer, question["question"], PASSAGE)
+    q, p = tokenizer.tokenize(question["question"]), tokenizer.tokenize(PASSAGE)
+    tokens = [tokenizer.cls_token, *q, tokenizer.sep_token, *p, tokenizer.sep_token]
+    in_passage = [False] * (len(q) + 2) + [True] * len(p) + [False]  # True on the passage's tokens
     start, end = made_up_logits(tokens, in_passage, question["peaks"], seed)
     mask = torch.tensor(in_passage)
     answer = decode_answer(start, end, mask, MAX_ANSWER_LENGTH)
@@ -117,21 +99,14 @@ def span_map(example: dict[str, Any], max_answer_length: int, labelled: bool = F
     terminal; the PNG keeps to the symbols)."""
     tokens, in_passage = example["tokens"], example["in_passage"]
     width = max(len(t) for t in tokens) + 3
+    marks = {tuple(example["naive"]): "naive", tuple(example["best"]): "best"}  # best wins where they coincide
     lines = []
     if labelled:
-        ruler = [" "] * (len(tokens) + 2)
-        for j in range(0, len(tokens), 5):
-            ruler[j:j + len(str(j))] = str(j)
-        lines.append(" " * (width + 1) + "".join(ruler[:len(tokens)]))
+        ruler = "".join(f"{j:<5}" for j in range(0, len(tokens), 5))  # each fifth position's number over it
+        lines.append(" " * (width + 1) + ruler[:len(tokens)])
     for i, token in enumerate(tokens):
-        row = []
-        for j in range(len(tokens)):
-            if [i, j] == example["best"]:
-                row.append(MAP["best"])
-            elif [i, j] == example["naive"]:
-                row.append(MAP["naive"])
-            else:
-                row.append(MAP[why_invalid(i, j, in_passage, max_answer_length) or "valid"])
+        row = (MAP[marks.get((i, j)) or why_invalid(i, j, in_passage, max_answer_length) or "valid"]
+               for j in range(len(tokens)))
         lines.append((f"{i:>2} {token:>{width - 3}} " if labelled else "") + "".join(row))
     return lines
 
@@ -151,15 +126,7 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
               MAP["outside_passage"]: words("an_end_outside_the"),
               MAP["too_long"]: words("more_than_tokens", max_answer_length=data['max_answer_length']),
               MAP["end_before_start"]: words("end_before_start_blank")}
-    grid = draw.Chars(words("every_start_end_pair"),
-                      span_map(first, data["max_answer_length"]), legend)
-    return [logits, grid]
-
-
-def _labelled(grid: draw.Chars, data: dict[str, Any], words: Words) -> draw.Chars:
-    """The span map with each row's position and token and a ruler over the columns, for the terminal."""
-    return draw.Chars(words("every_start_end_pair_2"),
-                      span_map(data["examples"][0], data["max_answer_length"], labelled=True), grid.legend)
+    return [logits, draw.Chars(words("every_start_end_pair"), span_map(first, data["max_answer_length"]), legend)]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
@@ -169,9 +136,8 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print(console.esc(words("passage") + data["passage"]))
     logits, grid = figures(data, words)
     draw.show(logits)
-    table = draw.Table(title=words("the_spans_with_the"))
-    for name in (words("start"), words("end"), words("span"), words("score"), words("verdict")):
-        table.add_column(name, overflow="fold")  # Chinese has no spaces to wrap at
+    table = draw.table(words("the_spans_with_the"), [words(k) for k in ("start", "end", "span", "score", "verdict")],
+                       overflow="fold")  # Chinese has no spaces to wrap at
     for span in first["top_spans"]:
         reason = span["problem"]
         verdict = (f"[fail]{words('reason_' + reason)}[/fail]" if reason else
@@ -181,13 +147,14 @@ def show(data: dict[str, Any], words: Words) -> None:
         table.add_row(str(span["start"]), str(span["end"]), console.esc(text), f"{span['score']:.2f}", verdict)
     out.print(table)
     out.print()
-    draw.show(_labelled(grid, data, words))
+    # the span map again, each row with its position and token and a ruler over the columns, for the terminal
+    draw.show(draw.Chars(words("every_start_end_pair_2"), span_map(first, data["max_answer_length"], labelled=True),
+                         grid.legend))
     out.print()
 
     out.print(f"[title]{console.esc(words('squad_2_0_question') + second['question'])}[/title]")
-    table = draw.Table(title=words("no_answer_the_cls"))
-    for name in (words("threshold"), words("null_score_best_score"), words("prediction")):
-        table.add_column(name, justify="right")
+    headers = [words("threshold"), words("null_score_best_score"), words("prediction")]
+    table = draw.table(words("no_answer_the_cls"), headers, "right")
     diff = second["null_score"] - second["best_score"]
     for decision in second["decisions"]:
         span = decision["span"]
@@ -206,7 +173,3 @@ def findings(data: dict[str, Any]) -> list[list]:
     return [[f"argmax_{first['naive_problem'] or 'valid'}", argmaxes],
             ["no_answer", {"null_score": second["null_score"], "best_text": _text(second, second["best"]),
                            "best_score": second["best_score"]}]]
-
-
-if __name__ == "__main__":
-    main("qa-span")

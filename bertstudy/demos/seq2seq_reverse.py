@@ -1,15 +1,5 @@
 """A GRU encoder-decoder with attention learns to reverse strings of digits.
 
-The model is bertstudy.reference.seq2seq.Seq2Seq with Bahdanau's additive attention. Each
-training batch is fresh random digit strings of mixed lengths, padded at the end (the source mask
-hides the padding); the target is the string reversed, then <eos>. Training uses teacher forcing
-and cross-entropy over the real target tokens, with Adam (bertstudy.reference.optim, written out:
-torch.optim's first use imports torch._dynamo, which takes seconds). Afterwards the demo decodes
-held-out strings with greedy search and with beam search (bertstudy.reference.decoding), reports
-how many come out exactly right and how many single digits are right, and draws the attention
-weights of one example: to write the t-th output digit the decoder should look at source
-position L − 1 − t, so the weights should lie on the anti-diagonal. It also measures, over the
-held-out strings, the share of attention on that anti-diagonal.
 Leaves out: longer or unseen lengths (a model trained on 3 to 8 digits does not generalise to
 20), real language, dropout, learning-rate schedules, scheduled sampling.
 """
@@ -22,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.decoding import beam_search, greedy_decode
 from bertstudy.reference.optim import Adam
@@ -72,30 +62,26 @@ def evaluate(model: Seq2Seq, src: torch.Tensor, src_mask: torch.Tensor, target: 
     """Exact-match and per-digit accuracy of greedy and beam-3 decoding, and the share of the
     teacher-forced attention that lies on the anti-diagonal (exactly, and within one position),
     with the share that uniform attention would put there (1/L per row)."""
-    exact = {"greedy": 0, "beam": 0}
-    right_digits = total_digits = 0
-    for row, mask, wanted in zip(src, src_mask, target):
+    _, weights = model(src, teacher_forcing_inputs(target, BOS), src_mask)  # (B, T, S)
+    exact_greedy = exact_beam = right_digits = rows = 0
+    on = near = uniform = 0.0
+    for row, mask, wanted, alignment in zip(src, src_mask, target, weights):
         n = int(mask.sum())
         answer = wanted[:n + 1].tolist()  # the reversed digits and EOS
-        greedy, _ = greedy_decode(model.step_function(row[:n]), BOS, EOS, max_len=n + 3)
-        beam, _ = beam_search(model.step_function(row[:n]), BOS, EOS, max_len=n + 3, beam_size=3)
-        exact["greedy"] += greedy == answer
-        exact["beam"] += beam == answer
+        step = model.step_function(row[:n])
+        greedy, _ = greedy_decode(step, BOS, EOS, max_len=n + 3)
+        beam, _ = beam_search(step, BOS, EOS, max_len=n + 3, beam_size=3)
+        exact_greedy += greedy == answer
+        exact_beam += beam == answer
         right_digits += sum(a == b for a, b in zip(greedy[:n], answer[:n]))
-        total_digits += n
-    _, weights = model(src, teacher_forcing_inputs(target, BOS), src_mask)  # (B, T, S)
-    lengths = src_mask.sum(1)  # (B,)
-    on, near, uniform, rows = 0.0, 0.0, 0.0, 0
-    for b, n in enumerate(lengths.tolist()):
         for t in range(n):  # the rows that write a digit; the EOS row may look anywhere
             source = n - 1 - t
-            on += weights[b, t, source].item()
-            near += weights[b, t, max(0, source - 1):source + 2].sum().item()
+            on += alignment[t, source].item()
+            near += alignment[t, max(0, source - 1):source + 2].sum().item()
             uniform += 1 / n
             rows += 1
-    count = len(src)
-    return {"exact_greedy": exact["greedy"] / count, "exact_beam": exact["beam"] / count,
-            "digit_accuracy": right_digits / total_digits, "anti_diagonal": on / rows, "anti_diagonal_band": near / rows,
+    return {"exact_greedy": exact_greedy / len(src), "exact_beam": exact_beam / len(src),
+            "digit_accuracy": right_digits / rows, "anti_diagonal": on / rows, "anti_diagonal_band": near / rows,
             "anti_diagonal_uniform": uniform / rows}
 
 
@@ -114,11 +100,11 @@ def run(quick: bool = False) -> dict[str, Any]:
             target = torch.cat([example.flip(1), torch.tensor([[EOS]])], dim=1)  # (1, S + 1)
             _, weights = model(example, teacher_forcing_inputs(target, BOS))  # (1, S + 1, S)
     every = max(1, settings["steps"] // 50)
-    curve = [sum(losses[i:i + every]) / len(losses[i:i + every]) for i in range(0, len(losses), every)]
+    starts = range(0, len(losses), every)
     data = {
-        "settings": settings, "losses": losses, "curve_step": [float(i + every) for i in range(0, len(losses), every)],
-        "curve": curve, **scores,
-        "example": [d for d in EXAMPLE[:settings["max_len"]]], "example_answer": [token_text(t) for t in answer],
+        "settings": settings, "losses": losses, "curve_step": [float(i + every) for i in starts],
+        "curve": [sum(losses[i:i + every]) / len(losses[i:i + every]) for i in starts], **scores,
+        "example": EXAMPLE[:settings["max_len"]], "example_answer": [token_text(t) for t in answer],
         "alignment": weights[0].tolist(),
     }
     return data | {"findings": findings(data)}
@@ -132,25 +118,20 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     example = [str(d) for d in data["example"]]
     rows = [f"{t}:{d}" for t, d in enumerate(example[::-1])] + [f"{len(example)}:<eos>"]
     return [
-        draw.Lines(words("training_loss_cross_entropy"),
-                   data["curve_step"], {words("loss"): data["curve"]},
+        draw.Lines(words("training_loss_cross_entropy"), data["curve_step"], {words("loss"): data["curve"]},
                    x_label=words("step")),
-        draw.Heatmap(words("alignment_row_t_holds"),
-                     data["alignment"], rows, [f"{j}:{d}" for j, d in enumerate(example)],
-                     corner=words("out_src")),
+        draw.Heatmap(words("alignment_row_t_holds"), data["alignment"], rows,
+                     [f"{j}:{d}" for j, d in enumerate(example)], corner=words("out_src")),
     ]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    out = console.out()
-    s = data["settings"]
     draw.show(*figures(data, words))
-    table = draw.Table(title=words("after_steps_of_strings", steps=s['steps'], batch=s['batch'], min_len=s['min_len'], max_len=s['max_len'], eval=s['eval']))
-    table.add_column(words("measure"))
-    table.add_column(words("value"), justify="right")
+    table = draw.table(words("after_steps_of_strings", **data["settings"]), [words("measure"), words("value")],
+                       ["left", "right"])
     for key in ("exact_greedy", "exact_beam", "digit_accuracy", "anti_diagonal", "anti_diagonal_uniform", "anti_diagonal_band"):
         table.add_row(words(key), f"{100 * data[key]:.1f}%")
-    out.print(table)
+    console.out().print(table)
 
 
 def findings(data: dict[str, Any]) -> list[list]:
@@ -159,7 +140,3 @@ def findings(data: dict[str, Any]) -> list[list]:
     right = " ".join(str(d) for d in reversed(data["example"])) + " <eos>"
     values = {"example": example, "answer": answer, "right": right, "band": data["anti_diagonal_band"]}
     return [["decoded_right" if answer == right else "decoded_wrong", values], ["alignment", values]]
-
-
-if __name__ == "__main__":
-    main("seq2seq-reverse")

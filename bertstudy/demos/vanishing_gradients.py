@@ -1,13 +1,5 @@
 """How far back a gradient reaches: a tanh RNN against an LSTM and a GRU at initialisation.
 
-Each network (bertstudy.reference.recurrent, PyTorch's default initialisation: every weight and
-bias uniform in ±1/√H) reads a random sequence; the loss is a fixed random readout of the LAST
-hidden state only. Backpropagation through time then gives ∂L/∂x_t for every earlier input, and
-its norm against the distance d = T − t shows how fast the signal fades. All three share the input
-and hidden sizes (the gated cells have 4× and 3× the parameters). A fourth line is the same LSTM
-with +1 on its forget-gate bias (Gers et al. 2000; Jozefowicz et al. 2015), to show that it is the
-gate, not the architecture's name, that keeps the path open. Norms are geometric means over the
-examples of a batch and a few seeds, computed in float64 so the smallest ones do not underflow.
 Leaves out: training (a trained network can learn to hold its gates open or shut), exploding
 gradients and clipping, orthogonal or identity initialisation of the RNN.
 """
@@ -19,7 +11,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.recurrent import GRU, LSTM, RNN
 
@@ -56,17 +48,16 @@ def run(quick: bool = False) -> dict[str, Any]:
         jobs = [(key, seed) for seed in range(seeds) for key in MODELS]
         for key, seed in steps(jobs, "backpropagating"):
             logs[key].append(gradient_norms(key, length, seed))
-    distance = list(range(length))
     norms, decay = {}, {}
+    d = torch.arange(1, length, dtype=torch.float64)
     for key, parts in logs.items():
         mean_log = torch.cat(parts, dim=1).mean(dim=1).flip(0)  # (T,), index d = distance from the last step
         norms[key] = [10 ** v for v in mean_log.tolist()]
-        d = torch.arange(1, length, dtype=torch.float64)
         slope = torch.cov(torch.stack([d, mean_log[1:]]))[0, 1] / d.var()  # least-squares slope of log10 norm against d
         decay[key] = 10 ** slope.item()  # the factor by which the norm shrinks per step back
     params = {key: sum(p.numel() for p in MODELS[key][0](INPUT, HIDDEN).parameters()) for key in MODELS}
     data = {"length": length, "seeds": seeds, "batch": BATCH, "input": INPUT, "hidden": HIDDEN,
-            "distance": distance, "norms": norms, "decay_per_step": decay, "parameters": params}
+            "distance": list(range(length)), "norms": norms, "decay_per_step": decay, "parameters": params}
     return data | {"findings": findings(data)}
 
 
@@ -79,24 +70,19 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
 
 
 def show(data: dict[str, Any], words: Words) -> None:
-    out = console.out()
     draw.show(*figures(data, words))
-    far = data["length"] - 1
-    mid = data["length"] // 2
-    table = draw.Table(title=words("default_initialisation_input_hidden", input=data['input'], hidden=data['hidden'], length=data['length']))
-    for name in (words("model"), words("parameters"), words("per_step_back"), words("d_10"), words("d", mid=mid), words("d_2", far=far)):
-        table.add_column(name, justify="left" if name == words("model") else "right")
+    far, mid = data["length"] - 1, data["length"] // 2
+    headers = [words("model"), words("parameters"), words("per_step_back"), words("d_10"), words("d", mid=mid),
+               words("d_2", far=far)]
+    table = draw.table(words("default_initialisation_input_hidden", input=data["input"], hidden=data["hidden"],
+                             length=data["length"]), headers, ["left"] + ["right"] * 5)
     for key, values in data["norms"].items():
-        table.add_row(console.esc(words(f"model_{key}")), str(data["parameters"][key]), f"{data['decay_per_step'][key]:.3f}",
-                      f"{values[10]:.1e}", f"{values[mid]:.1e}", f"{values[far]:.1e}")
-    out.print(table)
+        table.add_row(console.esc(words(f"model_{key}")), str(data["parameters"][key]),
+                      f"{data['decay_per_step'][key]:.3f}", *(f"{values[d]:.1e}" for d in (10, mid, far)))
+    console.out().print(table)
 
 
 def findings(data: dict[str, Any]) -> list[list]:
     far = data["length"] - 1
     return [["decay", data["decay_per_step"]],
             ["far_away", {"far": far, "ratio": data["norms"]["lstm"][far] / data["norms"]["rnn"][far]}]]
-
-
-if __name__ == "__main__":
-    main("vanishing-gradients")

@@ -1,13 +1,5 @@
 """Skip-gram with negative sampling learns word vectors from a small corpus in seconds.
 
-The corpus (bertstudy/data/embedding-corpus.txt) is about nine hundred short sentences about a small
-closed world: animals, foods, colours, numbers, cities, countries, languages, days and family.
-Words of one group turn up in the same kinds of context ("we ate ... for lunch", "... is the
-capital of ..."), and that is all SGNS sees: pairs of words within two positions of each other,
-five noise words per pair from the unigram distribution to the power 3/4, frequent words
-subsampled, Adam on the mean loss (bertstudy.reference.word2vec). The demo shows the loss curve,
-the nearest neighbours of a few words by cosine similarity, a cosine-similarity heatmap of words
-from four groups, and how often a word's neighbours share its group, before and after training.
 Leaves out: analogies (the corpus is too small for them to be reliable), CBOW, hierarchical
 softmax, and the original tool's tricks (dynamic window, decaying learning rate).
 """
@@ -22,7 +14,7 @@ from typing import Any
 import torch
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.demos.live import one_thread, steps
 from bertstudy.reference.language_model import Vocabulary
 from bertstudy.reference.word2vec import SkipGram, nearest_neighbours, train_skipgram
@@ -55,11 +47,8 @@ def group_agreement(vectors: torch.Tensor, vocab: Vocabulary) -> dict[str, float
     """For each group, the share of its words' K_NEIGHBOURS nearest neighbours in the same group."""
     shares = {}
     for group, words in GROUPS.items():
-        hits = 0
-        for word in words:
-            neighbours = nearest_neighbours(vectors, vocab.index[word], K_NEIGHBOURS)
-            hits += sum(vocab.tokens[i] in words for i, _ in neighbours)
-        shares[group] = hits / (K_NEIGHBOURS * len(words))
+        neighbours = [i for word in words for i, _ in nearest_neighbours(vectors, vocab.index[word], K_NEIGHBOURS)]
+        shares[group] = sum(vocab.tokens[i] in words for i in neighbours) / len(neighbours)
     return shares
 
 
@@ -79,17 +68,15 @@ def run(quick: bool = False) -> dict[str, Any]:
         losses = list(steps(training, "training", total=n_steps))
 
     vectors = model.center.weight.detach()  # (V, DIM): v_w, the embeddings word2vec keeps
-    neighbours = {w: [(vocab.tokens[i], cos) for i, cos in nearest_neighbours(vectors, vocab.index[w], K_NEIGHBOURS)]
-                  for w in QUERIES}
+    neighbours = {w: nearest_neighbours(vectors, vocab.index[w], K_NEIGHBOURS) for w in QUERIES}  # [(id, cosine)] each
     unit = vectors / vectors.norm(dim=-1, keepdim=True)  # (V, DIM)
     chosen = unit[[vocab.index[w] for w in HEATMAP_WORDS]]  # (10, DIM)
-    window = 20
-    smoothed = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1]) for i in range(len(losses))]
+    recent = [losses[max(0, i - 19):i + 1] for i in range(len(losses))]  # each step's last 20 losses
     data = {
         "sentences": len(sentences), "tokens": int(counts.sum()), "vocab_size": len(vocab),
         "dim": DIM, "window": WINDOW, "negatives": NEGATIVES, "batch_size": BATCH, "steps": n_steps,
-        "loss": losses, "loss_smoothed": smoothed,
-        "neighbours": {w: [[n, c] for n, c in ns] for w, ns in neighbours.items()},
+        "loss": losses, "loss_smoothed": [sum(r) / len(r) for r in recent],
+        "neighbours": {w: [[vocab.tokens[i], cos] for i, cos in ns] for w, ns in neighbours.items()},
         "query_groups": {w: next(g for g, ws in GROUPS.items() if w in ws) for w in QUERIES},
         "groups": GROUPS, "group_share_before": before, "group_share_after": group_agreement(vectors, vocab),
         "chance": {g: (len(ws) - 1) / (len(vocab) - 1) for g, ws in GROUPS.items()},
@@ -100,13 +87,10 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     x = [float(i + 1) for i in range(len(data["loss"]))]
-    loss = draw.Lines(words("sgns_training_loss"), x,
-                      {words("mean_of_the_last"): data["loss_smoothed"],
-                       words("batch_loss"): data["loss"]},
-                      x_label=words("step"), y_label=words("loss"))
+    series = {words("mean_of_the_last"): data["loss_smoothed"], words("batch_loss"): data["loss"]}
     shown = data["heatmap_words"]
-    heat = draw.Heatmap(words("cosine_similarity_of_the"), data["cosine"], shown, shown)
-    return [loss, heat]
+    return [draw.Lines(words("sgns_training_loss"), x, series, x_label=words("step"), y_label=words("loss")),
+            draw.Heatmap(words("cosine_similarity_of_the"), data["cosine"], shown, shown)]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
@@ -124,9 +108,8 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print()
     draw.show(heat)
 
-    shares = draw.Table(title=words("share_of_a_word", K_NEIGHBOURS=K_NEIGHBOURS))
-    for name in (words("group"), words("before"), words("after"), words("by_chance")):
-        shares.add_column(name, justify="left" if name == words("group") else "right")
+    shares = draw.table(words("share_of_a_word", K_NEIGHBOURS=K_NEIGHBOURS),
+                        [words(key) for key in ("group", "before", "after", "by_chance")], ["left"] + ["right"] * 3)
     for group in data["groups"]:
         shares.add_row(words(f"group_{group}"), f"{data['group_share_before'][group]:.0%}",
                        f"{data['group_share_after'][group]:.0%}", f"{data['chance'][group]:.0%}")
@@ -137,7 +120,3 @@ def findings(data: dict[str, Any]) -> list[list]:
     return [["first_loss", {"start": (data["negatives"] + 1) * math.log(2), "steps": data["steps"],
                             "end": data["loss_smoothed"][-1]}],
             ["distributional", {"tokens": data["tokens"], "window": data["window"]}]]
-
-
-if __name__ == "__main__":
-    main("word2vec")

