@@ -24,7 +24,7 @@ from bertstudy.errors import ContentError
 
 FILE = "glossary.yaml"
 _SENTENCE = re.compile(r"[^。；！？!?\n]+")
-_CHECKED = ("curriculum/*.yaml", "quizzes/*.yaml", "exercises/*/exercise.yaml")
+_CHECKED = ("curriculum/*.yaml", "quizzes/*.yaml", "exercises/*/exercise.yaml", "demos/*.yaml")
 
 
 @dataclass(frozen=True)
