@@ -69,6 +69,7 @@ def run(
     module = demos.load(demo)
     if demo.about and not json_out:
         console.note(demo.about.get(i18n.current()))  # what it does, read while it runs
+        console.out().print()
     gc.freeze()  # torch's many long-lived objects leave the collector's scans: fewer pauses in training loops
     started = time.perf_counter()
     data = module.run(quick=quick)
