@@ -118,8 +118,8 @@ def wall(command: list[str], runs: int, env: dict[str, str], ok_codes=(0,)) -> f
 
 
 # The labelled answer sets; the held-apart ones were never used to tune the rubrics.
-SETS = ("heldout", "heldout2", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "earlier")
-HELD_APART = ("heldout", "heldout2")
+SETS = ("heldout", "heldout2", "heldout3", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "earlier")
+HELD_APART = ("heldout", "heldout2", "heldout3")
 
 
 def free_text(runs: int, env: dict[str, str], typer_rich: float) -> None:
