@@ -5,13 +5,13 @@ An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sen
 with their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
 than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such
 as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause (无关的
-before a noun, only what stands after 与). "It is not true that" negates what follows, and so does a
-belief reported as others' ("many people think", "a common mix-up is that", 很多人以为, 误以为). A clause
-ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a comma that opens a
-new clause (not one inside a list: "nothing to do with variance, saturation or gradients"), and at
-the comma that closes an opening "if" / "without" / "unless" clause, at a parenthesis, at a colon, at
-a bar (|, ｜) and at a dash between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The
-single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、), as do
+before a noun, only what stands after 与). "It is not true that" negates what follows, and so
+does a belief reported as others' ("many people think", "a common mix-up is that", 很多人以为,
+误以为). A clause ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a
+comma that opens a new clause (not one inside a list: "nothing to do with variance, saturation or
+gradients"), and at the comma that closes an opening "if" / "without" / "unless" clause, at a
+parenthesis, at a colon, at a bar (|, ｜) and at a dash between clauses ("isn't a class - it's
+ignore_index"; a minus sign is not one). The single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、), as do
 "without" and "unlike", and 不 before a complement (训不动, 记不住) negates the complement alone.
 A denial also ends before "and" with a new predicate ("does not grow and is fixed") and before the
 "and" that joins it to the next cue, so "not X or Y and never Z" denies all three; two cues back to
