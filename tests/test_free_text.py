@@ -79,6 +79,15 @@ def test_a_relation_needs_its_parts_in_one_sentence():
     assert status("The variance grows with the dimension.", "variance") == "asserted"
 
 
+@pytest.mark.parametrize("answer, hint", [
+    ("The variance is large. Things grow.", "dimension"),  # a word, not the regular expression before it
+    ("方差变大了。", "维度"),  # in the answer's language
+])
+def test_a_point_found_in_part_names_a_readable_word_of_the_missing_part(answer, hint):
+    found = next(p for p in graded(answer).points if p.id == "variance")
+    assert (found.status, found.words) == ("unrelated", hint)
+
+
 def test_the_wrong_direction_fails_even_beside_the_right_words():
     result = graded("The variance shrinks as d_k grows, so the softmax saturates.")
     assert status("The variance shrinks as d_k grows, so the softmax saturates.", "variance") == "reversed"

@@ -116,7 +116,7 @@ def _claim(cid: str, required: bool, parts: list[list[str]], sentences: tuple[cl
             point.cue = next((f.cue for part in found if not any(f.asserted for f in part) for f in part if f.cue), None)
         elif any(found):
             point.status = "unrelated"
-            point.words = _shown(next(part for part, hits in zip(parts, found) if not hits)[0])
+            point.words = _hint(next(part for part, hits in zip(parts, found) if not hits), sentence)
         else:
             continue
         if _RANK[point.status] < _RANK[best.status]:
@@ -124,8 +124,13 @@ def _claim(cid: str, required: bool, parts: list[list[str]], sentences: tuple[cl
     return best
 
 
-def _shown(phrase: str) -> str:
-    return phrase.removeprefix("not:").removeprefix("re:")
+def _hint(part: list[str], sentence: claims.Sentence) -> str:
+    """A word of the part the sentence lacks, to show the learner: a plain phrase (not a regular
+    expression), in Chinese where the sentence is, else the first phrase as written."""
+    plain = [p.removeprefix("not:") for p in part if not p.removeprefix("not:").startswith("re:")]
+    zh = bool(claims.CJK.search(sentence.text))
+    fitting = [p for p in plain if bool(claims.CJK.search(p)) == zh]
+    return (fitting or plain or [part[0].removeprefix("not:").removeprefix("re:")])[0]
 
 
 def _find(phrase: str, sentence: claims.Sentence) -> list[Found]:
