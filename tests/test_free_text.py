@@ -127,6 +127,11 @@ def test_sentences_split_on_both_languages_punctuation_but_not_on_decimals_or_ab
     assert split[0].text == "e.g. p = 0.5 here."
 
 
+def test_a_contraction_ends_a_sentence_but_an_initial_does_not():
+    assert len(claims.sentences("With Adam they aren't. torch.optim.AdamW decays the weights.")) == 2
+    assert len(claims.sentences("The forget g. keeps the cell.")) == 1
+
+
 @pytest.mark.parametrize("answer, point", [
     ("The variance does not grow with d_k and the softmax never saturates.", "saturation"),
     ("The variance does not grow with d_k and the softmax never saturates.", "variance"),

@@ -51,7 +51,7 @@ _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?=\s|$)|[;。！？；\n]")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|vs|etc|cf|fig|eq|approx|resp|exp|prob|dim|seq|avg|max|min|diff|sz|intermed|orig|indep|activ|struct|unstruct|repr|emb|param)$", re.IGNORECASE)
 # A single letter before a full stop is an initial or an abbreviation ("forget g. → ...", "w.p. ε")
 # unless a capitalised word follows: "whether B continues A. The negatives ..." ends a sentence.
-_INITIAL = re.compile(r"\b[a-z]$", re.IGNORECASE)
+_INITIAL = re.compile(r"(?<![\w'’])[a-z]$", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"\s+[A-Z][a-z]")
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # "one-hot" reads as "one hot"; "1-p" keeps its minus
 CJK = re.compile(r"[\u3400-\u9fff]")
