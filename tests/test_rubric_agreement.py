@@ -17,7 +17,7 @@ from bertstudy.quiz import agreement
 
 DATA = Path(__file__).parent / "data" / "free-text"
 PACK = packs.load(builtin_pack())
-TUNED_ON = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "earlier")
+TUNED_ON = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "earlier")
 HELD_APART_SETS = ("heldout", "heldout2", "heldout3")
 SETS = {name: agreement.judge(PACK, DATA / name) for name in TUNED_ON + HELD_APART_SETS}
 ALL = [j for judged in SETS.values() for j in judged]
@@ -41,7 +41,7 @@ def test_no_held_apart_answer_repeats_a_tuning_answer():
 
 
 # Measured on the held-apart set when the rubrics were frozen: agreement, recall, specificity.
-HELD_APART_FLOOR = {"en": (0.95, 0.93, 0.99), "zh": (0.95, 0.93, 0.97)}
+HELD_APART_FLOOR = {"en": (0.95, 0.93, 0.99), "zh": (0.95, 0.94, 0.97)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
