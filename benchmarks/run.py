@@ -117,11 +117,6 @@ def wall(command: list[str], runs: int, env: dict[str, str], ok_codes=(0,)) -> f
     return statistics.median(times)
 
 
-# The labelled answer sets; the held-apart ones were never used to tune the rubrics.
-SETS = ("heldout", "heldout2", "heldout3", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "earlier")
-HELD_APART = ("heldout", "heldout2", "heldout3")
-
-
 def free_text(runs: int, env: dict[str, str], typer_rich: float) -> None:
     """`quiz check` of one free-text answer, and agreement with people on every labelled set."""
     from bertstudy.content import pack as packs
@@ -134,11 +129,12 @@ def free_text(runs: int, env: dict[str, str], typer_rich: float) -> None:
     print()
     pack = packs.load(builtin_pack())
     print(f"{'free-text grader vs people':<26}{'answers':>8}{'agreement':>11}{'recall':>9}{'specificity':>13}  target")
-    judged = {name: agreement.judge(pack, REPO / "tests" / "data" / "free-text" / name) for name in SETS}
-    held_apart = [j for name in HELD_APART for j in judged[name]]
+    judged = {name: agreement.judge(pack, REPO / "tests" / "data" / "free-text" / name)
+              for name in agreement.HELD_APART + agreement.TUNED_ON}
+    held_apart = [j for name in agreement.HELD_APART for j in judged[name]]
     for name, answers in [("held apart", held_apart), *judged.items()]:
         summary = agreement.report(answers)
-        target = ">= 0.95 each" if name == "held apart" else "(tuned on)" if name not in HELD_APART else ""
+        target = ">= 0.95 each" if name == "held apart" else "(tuned on)" if name not in agreement.HELD_APART else ""
         for group, s in [("all", summary["all"]), *summary["lang"].items()]:
             print(f"{name + ' ' + group:<26}{s['answers']:>8}{s['agreement']:>11.3f}{s['recall']:>9.3f}{s['specificity']:>13.3f}  {target}")
 

@@ -17,8 +17,7 @@ from bertstudy.quiz import agreement
 
 DATA = Path(__file__).parent / "data" / "free-text"
 PACK = packs.load(builtin_pack())
-TUNED_ON = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "earlier")
-HELD_APART_SETS = ("heldout", "heldout2", "heldout3")
+TUNED_ON, HELD_APART_SETS = agreement.TUNED_ON, agreement.HELD_APART
 SETS = {name: agreement.judge(PACK, DATA / name) for name in TUNED_ON + HELD_APART_SETS}
 ALL = [j for judged in SETS.values() for j in judged]
 TUNING = [j for name in TUNED_ON for j in SETS[name]]
@@ -33,6 +32,10 @@ def test_the_labelled_set_is_large_bilingual_and_covers_every_free_text_question
             kinds = {j.type for j in SETS["dev"] if j.question == question and j.lang == lang}
             assert {"paraphrase", "terse", "negated", "keywords", "misconception"} <= kinds, (question, lang)
             assert {j.type for j in HELD_APART if j.question == question and j.lang == lang} >= {"paraphrase", "terse", "misconception"}
+
+
+def test_every_labelled_set_is_either_tuned_on_or_held_apart():
+    assert sorted(d.name for d in DATA.iterdir() if d.is_dir()) == sorted(TUNED_ON + HELD_APART_SETS)
 
 
 def test_no_held_apart_answer_repeats_a_tuning_answer():
