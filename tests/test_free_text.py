@@ -192,6 +192,7 @@ def test_an_attributive_wuguan_denies_only_what_it_modifies():
     ("LN 与 batch 无关，小 batch、变长序列都没问题", False),
     ("方差、维度、增大、饱和、梯度消失", True),  # a relation word standing alone is one more term
     ("NotNext，随机文档，话题，连贯性，捷径，SOP", True),  # 随机 is not 随
+    ("设 q、k 各分量独立、方差为 1，则 q·k 的方差为 d_k", False),  # 则: then
 ])
 def test_a_chinese_relation_inside_an_item_makes_a_claim_not_a_list(sentence, listing):
     assert claims.sentences(sentence)[0].listing is listing
@@ -298,6 +299,14 @@ def test_a_belief_reported_as_others_is_not_asserted(answer, reported):
 @pytest.mark.parametrize("answer", ["所以为了训练更快", "可以为每个词算一个分数", "I think the variance grows with d_k"])
 def test_a_belief_of_ones_own_or_a_word_holding_yiwei_is_no_cue(answer):
     assert claims.sentences(answer)[0].cues == ()
+
+
+def test_a_warning_denies_what_follows_and_a_yes_no_question_is_no_denial():
+    sentence = claims.sentences("别指望非结构化剪枝能让延迟减半")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["非结构化剪枝能让延迟减半"]
+    assert claims.sentences("判别器判断每个词是不是原来的")[0].cues == ()
+    denied = claims.sentences("主模型不判断每个词是不是原来的")[0]
+    assert [c.text for c in denied.cues] == ["不"]
 
 
 def test_a_heading_of_up_to_thirty_characters_says_what_its_items_are():

@@ -1,26 +1,26 @@
 """What an answer asserts: its sentences, and which of their words stand under a negation.
 
-An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sentence is normalised
-(NFKC, case-folded, punctuation as spaces, one space between words) and its negation cues are found
-with their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
-than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such
-as "is irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause (无关的
-before a noun, only what stands after 与). "It is not true that" negates what follows, and so
-does a belief reported as others' ("many people think", "a common mix-up is that", 很多人以为,
-误以为). A clause ends at a contrast or consequence ("but", "so", "which", 但是, 而是, 所以), at a
-comma that opens a new clause (not one inside a list: "nothing to do with variance, saturation or
-gradients"), and at the comma that closes an opening "if" / "without" / "unless" clause, at a
-parenthesis, at a colon, at a bar (|, ｜) and at a dash between clauses ("isn't a class - it's
-ignore_index"; a minus sign is not one). The single-character Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、), as do
-"without" and "unlike", and 不 before a complement (训不动, 记不住) negates the complement alone.
-A denial also ends before "and" with a new predicate ("does not grow and is fixed") and before the
-"and" that joins it to the next cue, so "not X or Y and never Z" denies all three; two cues back to
-back (不是没有) cancel. Pseudo-negations ("not only",
-"no-op", 不同, 不断, 非常) and cues inside double quotes (a "no entity" class) are not cues. A
-sentence that only lists terms (three or more short items, nothing relating them, no negation, no
-heading saying what they are, which reaches over ";" to the end of its line; an identifier such as
-max_len_per_word or a shape such as (B, L, d) is one item) is marked as a listing: it names things
-but asserts nothing.
+An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sentence is normalised (NFKC,
+case-folded, punctuation as spaces, one space between words) and its negation cues are found with
+their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
+than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such as "is
+irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause (无关的 before a
+noun, only what stands after 与). "It is not true that" negates what follows, and so does a belief
+reported as others' ("many people think", "a common mix-up is that", 很多人以为, 误以为), and so does a
+warning against it (别指望, 别以为). A clause ends at a contrast or consequence ("but", "so", "which", 但是,
+而是, 所以), at a comma that opens a new clause (not one inside a list: "nothing to do with variance,
+saturation or gradients"), and at the comma that closes an opening "if" / "without" / "unless"
+clause, at a parenthesis, at a colon, at a bar (|, ｜) and at a dash between clauses ("isn't a class
+- it's ignore_index"; a minus sign is not one). The single-character Chinese cues (不, 没, 未, 无, 非)
+reach only a short phrase (never past 、), as do "without" and "unlike", and 不 before a complement
+(训不动, 记不住) negates the complement alone. A denial also ends before "and" with a new predicate ("does
+not grow and is fixed") and before the "and" that joins it to the next cue, so "not X or Y and never
+Z" denies all three; two cues back to back (不是没有) cancel. Pseudo-negations ("not only", "no-op", 不同,
+不断, 非常, and a question's 是不是 or 有没有) and cues inside double quotes (a "no entity" class) are not
+cues. A sentence that only lists terms (three or more short items, nothing relating them, no
+negation, no heading saying what they are, which reaches over ";" to the end of its line; an
+identifier such as max_len_per_word or a shape such as (B, L, d) is one item) is marked as a
+listing: it names things but asserts nothing.
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -80,12 +80,12 @@ _EN_PSEUDO = re.compile(
 _ZH_CUES = [
     (r"无关|没有关系|没关系|不相关|并不重要|不重要|无所谓|是错的|是错误的|是误解|不成立|不对|站不住", "back"),
     (r"不是(?:主要|真正的?)?(?:原因|关键|重点|目的|问题|理由)", "both"),
-    (r"(?:很多人|不少人|有人|有些人|大家|初学者)(?:常常|经常|总|往往)?(?:会)?(?:误以为|以为|觉得|认为)|误以为|误认为|(?<![可所足难])以为|常见的?(?:误解|误区|错误)是", "fwd-wide"),
+    (r"(?:很多人|不少人|有人|有些人|大家|初学者)(?:常常|经常|总|往往)?(?:会)?(?:误以为|以为|觉得|认为)|误以为|误认为|(?<![可所足难])以为|别(?:指望|期待|幻想|以为|觉得|认为)|常见的?(?:误解|误区|错误)是", "fwd-wide"),
     (r"并不是|并非|而非|而不是|不是|并不|不代表|不意味着|不等于|不说明|没有|不会|不能|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
     (r"不|没|未|无|非", "fwd-narrow"),
 ]
 _ZH_PSEUDO = re.compile(
-    r"不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可|非结构化")
+    r"是不是|有没有|会不会|能不能|对不对|要不要|好不好|可不可以|不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可|非结构化")
 _CUE_RE = re.compile("|".join(
     [rf"(?P<en{i}>\b(?:{p})\b)" for i, (p, _) in enumerate(_EN_CUES)]
     + [rf"(?P<zh{i}>{p})" for i, (p, _) in enumerate(_ZH_CUES)]))
@@ -199,7 +199,7 @@ _LIST_SEPARATOR = re.compile(r"[,，、/;；]|\s(?:and|or|&)\s|(?<=[\u3400-\u9ff
 _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added)\b"
-    r"|因为|所以|因此|导致|使|让|会|是|就|才|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
+    r"|因为|所以|因此|导致|使|让|会|是|就|才|则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
     r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _HEADING = re.compile(r"^[^:：]{1,30}[:：]")  # "Key ideas:" before a list
