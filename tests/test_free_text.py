@@ -259,6 +259,10 @@ def test_an_aside_in_parentheses_ends_a_denial_but_a_formula_does_not():
     ("性能、功能、能力、可能性", True),  # 能 inside a noun is not a relation
     ("乘 V 得 (B,h,L,d)，transpose 回 (B,L,h,d)，得到 (B,L,D)", False),  # a shape is one term beside its verb
     ("不能直接 view、要 reshape、contiguous", False),  # a sentence that denies something is not a bare list
+    ("path length O(1) vs O(n), hidden state, vanishing gradients, recurrence", True),  # O(n) is one term
+    ("softmax、交叉熵、logits、链式法则、p − y、误差", True),  # 则 in 法则 relates nothing
+    ("无标注语料，MLM，NSP，有标注数据，分类头，lr 2e-5", True),  # 无标注 (unlabelled) denies nothing
+    ("去掉 NSP 后，SQuAD、MNLI、RACE 上的结果持平或略有提升", False),  # 持平, 提升: a result
 ])
 def test_verb_chains_shapes_and_denials_are_claims_not_lists(sentence, listing):
     assert claims.sentences(sentence)[0].listing is listing

@@ -85,7 +85,7 @@ _ZH_CUES = [
     (r"不|没|未|无|非", "fwd-narrow"),
 ]
 _ZH_PSEUDO = re.compile(
-    r"是不是|有没有|会不会|能不能|对不对|要不要|好不好|可不可以|不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可|非结构化")
+    r"是不是|有没有|会不会|能不能|对不对|要不要|好不好|可不可以|不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|无标注|无标签|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可|非结构化")
 _CUE_RE = re.compile("|".join(
     [rf"(?P<en{i}>\b(?:{p})\b)" for i, (p, _) in enumerate(_EN_CUES)]
     + [rf"(?P<zh{i}>{p})" for i, (p, _) in enumerate(_ZH_CUES)]))
@@ -199,8 +199,8 @@ _LIST_SEPARATOR = re.compile(r"[,，、/;；]|\s(?:and|or|&)\s|(?<=[\u3400-\u9ff
 _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added)\b"
-    r"|因为|所以|因此|导致|使|让|会|是|就|才|则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
-    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
+    r"|因为|所以|因此|导致|使|让|会|是|就|才|(?<![法规准原守细总])则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
+    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _HEADING = re.compile(r"^[^:：]{1,30}[:：]")  # "Key ideas:" before a list
 _GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
@@ -213,13 +213,14 @@ def _is_listing(raw: str) -> bool:
     if heading and not _GENERIC_HEADING.search(heading.group()):
         return False  # "limits: A, B, C" states what the items are; "key ideas: A, B, C" does not
     text = _HEADING.sub("", text)
+    text = re.sub(r"(?<=\w)\([^()]*\)", "", text)  # O(n), f(x): the argument is part of the term
     text = re.sub(r"\([^()]*\)", " shape ", text)  # a shape such as (B, L, 768) is one term, not a list
     text = re.sub(r"\bw/(?=\s)", "with", text)  # "w/" is "with", not a separator
     items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
     # a relation relates the item's other words ("显存随层数增长"); alone ("增大") it is one more term
     if len(items) < 3 or any(_RELATION.search(item) and _RELATION.sub("", item).strip() for item in map(canonical, items)):
         return False
-    sizes = [len(CJK.findall(i)) / 2 + len(re.findall(r"[^\W\d_]{2,}|\S*\d\S*", _IDENTIFIER.sub("term", CJK.sub(" ", i)))) for i in items]
+    sizes = [len(CJK.findall(i)) / 2 + len(re.findall(r"(?!vs\b)[^\W\d_]{2,}|\S*\d\S*", _IDENTIFIER.sub("term", CJK.sub(" ", i)))) for i in items]
     return max(sizes) <= 4 and (len(items) >= 4 or max(sizes) <= 1.5 or "、" in text)
 
 
