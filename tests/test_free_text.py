@@ -313,6 +313,12 @@ def test_a_warning_denies_what_follows_and_a_yes_no_question_is_no_denial():
     assert [c.text for c in denied.cues] == ["不"]
 
 
+def test_not_necessarily_denies_and_an_unseen_word_is_a_term():
+    sentence = claims.sentences("仅编码器也不一定要双向注意力")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["要双向注意力"]
+    assert claims.sentences("词级词表也能处理没见过的词")[0].cues == ()
+
+
 def test_a_heading_of_up_to_thirty_characters_says_what_its_items_are():
     assert not claims.sentences("fine-tune, same for all: 21,128 char vocab, BertTokenizer, raw text, Bert* classes")[0].listing
     assert claims.sentences("attention, heads, softmax, scaling, layer norm")[0].listing

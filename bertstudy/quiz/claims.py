@@ -16,11 +16,11 @@ reach only a short phrase (never past 、), as do "without" and "unlike", and �
 (训不动, 记不住) negates the complement alone. A denial also ends before "and" with a new predicate ("does
 not grow and is fixed") and before the "and" that joins it to the next cue, so "not X or Y and never
 Z" denies all three; two cues back to back (不是没有) cancel. Pseudo-negations ("not only", "no-op", 不同,
-不断, 非常, and a question's 是不是 or 有没有) and cues inside double quotes (a "no entity" class) are not
-cues. A sentence that only lists terms (three or more short items, nothing relating them, no
-negation, no heading saying what they are, which reaches over ";" to the end of its line; an
-identifier such as max_len_per_word or a shape such as (B, L, d) is one item) is marked as a
-listing: it names things but asserts nothing.
+不断, 非常, an adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有) and cues inside double
+quotes (a "no entity" class) are not cues. A sentence that only lists terms (three or more short
+items, nothing relating them, no negation, no heading saying what they are, which reaches over ";"
+to the end of its line; an identifier such as max_len_per_word or a shape such as (B, L, d) is one
+item) is marked as a listing: it names things but asserts nothing.
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -81,11 +81,11 @@ _ZH_CUES = [
     (r"无关|没有关系|没关系|不相关|并不重要|不重要|无所谓|是错的|是错误的|是误解|不成立|不对|站不住", "back"),
     (r"不是(?:主要|真正的?)?(?:原因|关键|重点|目的|问题|理由)", "both"),
     (r"(?:很多人|不少人|有人|有些人|大家|初学者)(?:常常|经常|总|往往)?(?:会)?(?:误以为|以为|觉得|认为)|误以为|误认为|(?<![可所足难])以为|别(?:指望|期待|幻想|以为|觉得|认为)|常见的?(?:误解|误区|错误)是", "fwd-wide"),
-    (r"并不是|并非|而非|而不是|不是|并不|不代表|不意味着|不等于|不说明|没有|不会|不能|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
+    (r"并不是|并非|而非|而不是|不是|并不|不代表|不意味着|不等于|不说明|没有|不会|不能|不一定|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
     (r"不|没|未|无|非", "fwd-narrow"),
 ]
 _ZH_PSEUDO = re.compile(
-    r"是不是|有没有|会不会|能不能|对不对|要不要|好不好|可不可以|不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|无标注|无标签|非线性|非零|无穷|无限|不过|不一定|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可|非结构化")
+    r"是不是|有没有|会不会|能不能|对不对|要不要|好不好|可不可以|不同|不断|不仅|不只|不光|不但|不少|不得不|不管|不论|无论|非常|未来|不久|不错|无监督|无标注|无标签|非线性|非零|无穷|无限|不过|没见过的|没出现过的|未见过的|未出现过的|没遇到过的|未知|未登录|差不多|并非只|不止|不对称|不如|不停|不然|不可或缺|缺一不可|非结构化")
 _CUE_RE = re.compile("|".join(
     [rf"(?P<en{i}>\b(?:{p})\b)" for i, (p, _) in enumerate(_EN_CUES)]
     + [rf"(?P<zh{i}>{p})" for i, (p, _) in enumerate(_ZH_CUES)]))
