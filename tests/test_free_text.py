@@ -273,6 +273,18 @@ def test_a_denial_joined_to_the_next_one_covers_its_whole_list():
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues][0] == " load it with robertatokenizer or robertamodel "
 
 
+@pytest.mark.parametrize("answer, listing", [
+    ("bidirectional; causal mask; MLM; autoregressive; NER", [True] * 5),  # ; ends a sentence, not the list
+    ("交叉熵｜exp｜负对数似然｜测试集｜分支因子", [True]),
+    ("cloze · deep bidirectional · see itself · LTR baseline · SQuAD", [True]),
+    ("var ∝ d_k; softmax saturates; grads vanish", [False] * 3),
+    ("+ seg emb (A/B, pair shares one encoder); + [CLS] (slot for a sequence vector), [SEP]", [False, False]),
+    ("too big and activations blow up or saturate, too small and they fade to zero", [False]),  # they: a clause
+])
+def test_terms_over_semicolons_or_bars_on_one_line_are_one_list(answer, listing):
+    assert [s.listing for s in claims.sentences(answer)] == listing
+
+
 def test_a_heading_reaches_over_semicolons_to_the_end_of_its_line():
     answer = "add：segment emb；[CLS]、[SEP]、pretrain 时学的\n方差、维度、饱和、梯度"
     assert [s.listing for s in claims.sentences(answer)] == [False, False, True]

@@ -20,7 +20,8 @@ Z" denies all three; two cues back to back (不是没有) cancel. Pseudo-negatio
 quotes (a "no entity" class) are not cues. A sentence that only lists terms (three or more short
 items, nothing relating them, no negation, no heading saying what they are, which reaches over ";"
 to the end of its line; an identifier such as max_len_per_word or a shape such as (B, L, d) is one
-item) is marked as a listing: it names things but asserts nothing.
+item) is marked as a listing: it names things but asserts nothing. So is each sentence of a line
+whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -169,16 +170,20 @@ def _spaced(text: str) -> str:
 def sentences(answer: str) -> tuple[Sentence, ...]:
     """The answer's sentences, each with its negation cues and their scopes."""
     out = []
-    headed = False  # under a heading that says what the items are ("add: A; B, C")
-    for raw in _split(answer):
-        norm, marks = _normalise_with_marks(raw)
-        heading = _HEADING.match(raw)
-        headed = headed or bool(heading and not _GENERIC_HEADING.search(heading.group()))
-        if norm:
-            cues = tuple(_cues(norm, marks))
-            # a sentence that denies something says something: it is not a bare list of terms
-            out.append(Sentence(len(out) + 1, raw, norm, cues, not cues and not headed and _is_listing(raw)))
-        headed = headed and raw.endswith(";")  # a heading reaches on over ; to the end of its line
+    for line in unicodedata.normalize("NFKC", answer).split("\n"):
+        # terms over ; or | ("MLM; NSP; [CLS]") are one list, though ; ends a sentence
+        listed = _is_listing(line) and not any(_cue_matches(_normalise_with_marks(line)[0]))
+        headed = False  # under a heading that says what the items are ("add: A; B, C")
+        for raw in _split(line):
+            norm, marks = _normalise_with_marks(raw)
+            heading = _HEADING.match(raw)
+            headed = headed or bool(heading and not _GENERIC_HEADING.search(heading.group()))
+            if norm:
+                cues = tuple(_cues(norm, marks))
+                # a sentence that denies something says something: it is not a bare list of terms
+                listing = not cues and (listed or not headed and _is_listing(raw))
+                out.append(Sentence(len(out) + 1, raw, norm, cues, listing))
+            headed = headed and raw.endswith(";")  # a heading reaches on over ; to the end of its line
     return tuple(out)
 
 
@@ -195,13 +200,15 @@ def _split(answer: str) -> list[str]:
     return [p for p in parts if p]
 
 
-_LIST_SEPARATOR = re.compile(r"[,，、/;；]|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
+_LIST_SEPARATOR = re.compile(r"[,，、/;；|]|\s·\s|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
 _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
-    r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added)\b"
+    r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added"
+    r"|it|they|them|we|you)\b"  # a pronoun makes a clause, not a term
     r"|因为|所以|因此|导致|使|让|会|是|就|才|(?<![法规准原守细总])则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
     r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
+_SHAPE = re.compile(r"\(\s*[\w.+*/^-]+(?:\s*,\s*[\w.+*/^-]+)*\s*\)")  # (B, L, 768), (n), not an aside
 _HEADING = re.compile(r"^[^:：]{1,30}[:：]")  # "Key ideas:" before a list
 _GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
 
@@ -214,7 +221,7 @@ def _is_listing(raw: str) -> bool:
         return False  # "limits: A, B, C" states what the items are; "key ideas: A, B, C" does not
     text = _HEADING.sub("", text)
     text = re.sub(r"(?<=\w)\([^()]*\)", "", text)  # O(n), f(x): the argument is part of the term
-    text = re.sub(r"\([^()]*\)", " shape ", text)  # a shape such as (B, L, 768) is one term, not a list
+    text = _SHAPE.sub(" shape ", text)  # a shape such as (B, L, 768) is one term, not a list
     text = re.sub(r"\bw/(?=\s)", "with", text)  # "w/" is "with", not a separator
     items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
     # a relation relates the item's other words ("显存随层数增长"); alone ("增大") it is one more term
