@@ -263,6 +263,7 @@ def test_an_aside_in_parentheses_ends_a_denial_but_a_formula_does_not():
     ("softmax、交叉熵、logits、链式法则、p − y、误差", True),  # 则 in 法则 relates nothing
     ("无标注语料，MLM，NSP，有标注数据，分类头，lr 2e-5", True),  # 无标注 (unlabelled) denies nothing
     ("去掉 NSP 后，SQuAD、MNLI、RACE 上的结果持平或略有提升", False),  # 持平, 提升: a result
+    ("向量捕捉语义/句法相似度、类比关系", False),  # 捕捉: what the vectors do
 ])
 def test_verb_chains_shapes_and_denials_are_claims_not_lists(sentence, listing):
     assert claims.sentences(sentence)[0].listing is listing
@@ -280,6 +281,8 @@ def test_a_denial_joined_to_the_next_one_covers_its_whole_list():
     ("var ∝ d_k; softmax saturates; grads vanish", [False] * 3),
     ("+ seg emb (A/B, pair shares one encoder); + [CLS] (slot for a sequence vector), [SEP]", [False, False]),
     ("too big and activations blow up or saturate, too small and they fade to zero", [False]),  # they: a clause
+    ("CoNLL-2003 — feature-based — top four layers — BiLSTM — F1", [True]),  # dashes between terms
+    ('no-op; attention sink; periods & commas; "attention is not explanation"', [True] * 4),  # a quoted title
 ])
 def test_terms_over_semicolons_or_bars_on_one_line_are_one_list(answer, listing):
     assert [s.listing for s in claims.sentences(answer)] == listing

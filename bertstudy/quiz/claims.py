@@ -19,9 +19,9 @@ Z" denies all three; two cues back to back (不是没有) cancel. Pseudo-negatio
 不断, 非常, an adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有) and cues inside double
 quotes (a "no entity" class) are not cues. A sentence that only lists terms (three or more short
 items, nothing relating them, no negation, no heading saying what they are, which reaches over ";"
-to the end of its line; an identifier such as max_len_per_word or a shape such as (B, L, d) is one
-item) is marked as a listing: it names things but asserts nothing. So is each sentence of a line
-whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
+to the end of its line; an identifier such as max_len_per_word, a shape such as (B, L, d) or a
+quoted title is one item; a dash can part items) is marked as a listing: it names things but asserts
+nothing. So is each sentence of a line whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -172,7 +172,7 @@ def sentences(answer: str) -> tuple[Sentence, ...]:
     out = []
     for line in unicodedata.normalize("NFKC", answer).split("\n"):
         # terms over ; or | ("MLM; NSP; [CLS]") are one list, though ; ends a sentence
-        listed = _is_listing(line) and not any(_cue_matches(_normalise_with_marks(line)[0]))
+        listed = _is_listing(line) and not _cues(*_normalise_with_marks(line))
         headed = False  # under a heading that says what the items are ("add: A; B, C")
         for raw in _split(line):
             norm, marks = _normalise_with_marks(raw)
@@ -200,13 +200,13 @@ def _split(answer: str) -> list[str]:
     return [p for p in parts if p]
 
 
-_LIST_SEPARATOR = re.compile(r"[,，、/;；|]|\s·\s|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
+_LIST_SEPARATOR = re.compile(r"[,，、/;；|]|\s·\s|\s[\u2014\u2013]+\s|\u2014\u2014|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
 _RELATION = re.compile(
     r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added"
     r"|it|they|them|we|you)\b"  # a pronoun makes a clause, not a term
     r"|因为|所以|因此|导致|使|让|会|是|就|才|(?<![法规准原守细总])则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
-    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
+    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|捕捉|捕获|学到|学会|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _SHAPE = re.compile(r"\(\s*[\w.+*/^-]+(?:\s*,\s*[\w.+*/^-]+)*\s*\)")  # (B, L, 768), (n), not an aside
 _HEADING = re.compile(r"^[^:：]{1,30}[:：]")  # "Key ideas:" before a list
@@ -220,6 +220,7 @@ def _is_listing(raw: str) -> bool:
     if heading and not _GENERIC_HEADING.search(heading.group()):
         return False  # "limits: A, B, C" states what the items are; "key ideas: A, B, C" does not
     text = _HEADING.sub("", text)
+    text = re.sub(r"[\"“「『][^\"”」』]*[\"”」』]", " term ", text)  # a quoted title is mentioned: one term
     text = re.sub(r"(?<=\w)\([^()]*\)", "", text)  # O(n), f(x): the argument is part of the term
     text = _SHAPE.sub(" shape ", text)  # a shape such as (B, L, 768) is one term, not a list
     text = re.sub(r"\bw/(?=\s)", "with", text)  # "w/" is "with", not a separator
