@@ -324,6 +324,9 @@ def test_a_warning_denies_what_follows_and_a_yes_no_question_is_no_denial():
     sentence = claims.sentences("别指望非结构化剪枝能让延迟减半")[0]
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["非结构化剪枝能让延迟减半"]
     assert claims.sentences("判别器判断每个词是不是原来的")[0].cues == ()
+    sentence = claims.sentences("别用 RobertaModel 加载")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == [" robertamodel 加载"]
+    assert claims.sentences("类别用 one-hot 表示")[0].cues == ()  # 别 inside 类别 warns of nothing
     denied = claims.sentences("主模型不判断每个词是不是原来的")[0]
     assert [c.text for c in denied.cues] == ["不"]
 
