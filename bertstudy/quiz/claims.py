@@ -172,10 +172,11 @@ def sentences(answer: str) -> tuple[Sentence, ...]:
     """The answer's sentences, each with its negation cues and their scopes."""
     out = []
     for line in unicodedata.normalize("NFKC", answer).split("\n"):
+        parts = _split(line)
         # terms over ; or | ("MLM; NSP; [CLS]") are one list, though ; ends a sentence
-        listed = _is_listing(line) and not _cues(*_normalise_with_marks(line))
+        listed = len(parts) > 1 and _is_listing(line) and not _cues(*_normalise_with_marks(line))
         headed = False  # under a heading that says what the items are ("add: A; B, C")
-        for raw in _split(line):
+        for raw in parts:
             norm, marks = _normalise_with_marks(raw)
             heading = _HEADING.match(raw)
             headed = headed or bool(heading and not _GENERIC_HEADING.search(heading.group()))
