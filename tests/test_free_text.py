@@ -193,6 +193,7 @@ def test_an_attributive_wuguan_denies_only_what_it_modifies():
     ("方差、维度、增大、饱和、梯度消失", True),  # a relation word standing alone is one more term
     ("NotNext，随机文档，话题，连贯性，捷径，SOP", True),  # 随机 is not 随
     ("设 q、k 各分量独立、方差为 1，则 q·k 的方差为 d_k", False),  # 则: then
+    ("Adam+L2 时，衰减项要除以 √v，A 只剩 0.001，B 变成 1", False),  # a worked example's results
 ])
 def test_a_chinese_relation_inside_an_item_makes_a_claim_not_a_list(sentence, listing):
     assert claims.sentences(sentence)[0].listing is listing
@@ -286,6 +287,18 @@ def test_a_denial_joined_to_the_next_one_covers_its_whole_list():
 ])
 def test_terms_over_semicolons_or_bars_on_one_line_are_one_list(answer, listing):
     assert [s.listing for s in claims.sentences(answer)] == listing
+
+
+@pytest.mark.parametrize("sentence, listing", [
+    ("生成器 判别器 替换 二分类 15% 样本效率 [MASK]", True),  # Chinese terms parted by spaces alone
+    ("后四层 拼接 BiLSTM CoNLL-2003 F1 特征抽取", True),
+    ("NaN loss... grad norm... clip_grad_norm_... learning rate", True),  # an ellipsis parts items
+    ("梯度会累加 所以要清零", False),  # two clauses parted by a space still say something
+    ("用 softmax 算 attention 权重", False),  # spaces around Latin words part no terms
+    ("x: (B, L, D)   # the input, dh = D // h", False),  # a wide gap before a comment parts nothing
+])
+def test_spaces_between_chinese_terms_or_an_ellipsis_part_a_list(sentence, listing):
+    assert claims.sentences(sentence)[0].listing is listing
 
 
 def test_a_heading_reaches_over_semicolons_to_the_end_of_its_line():

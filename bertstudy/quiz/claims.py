@@ -20,7 +20,8 @@ only", "no-op", 不同, 不断, 非常, an adjective such as 没见过的 (unsee
 cues inside double quotes (a "no entity" class) are not cues. A sentence that only lists terms
 (three or more short items, nothing relating them, no negation, no heading saying what they are,
 which reaches over ";" to the end of its line; an identifier such as max_len_per_word, a shape such
-as (B, L, d) or a quoted title is one item; a dash can part items) is marked as a listing: it names
+as (B, L, d) or a quoted title is one item; a dash or an ellipsis can part items, and so can a
+space between Chinese words where nothing else does) is marked as a listing: it names
 things but asserts nothing. So is each sentence of a line whose terms run on over ";" or "|" ("MLM;
 NSP; [CLS]").
 
@@ -208,7 +209,12 @@ _RELATION = re.compile(
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added"
     r"|it|they|them|we|you)\b"  # a pronoun makes a clause, not a term
     r"|因为|所以|因此|导致|使|让|会|是|就|才|(?<![法规准原守细总])则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
-    r"|随(?![机便意])|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|捕捉|捕获|学到|学会|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
+    r"|随(?![机便意])|变成|变为|成为|除以|乘以|只剩|剩下|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|捕捉|捕获|学到|学会|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
+# Chinese terms typed with spaces alone ("生成器 判别器 替换"): where no other separator parts items,
+# a space between two Chinese words does (Chinese puts none inside a sentence).
+_SPACED_TERMS = re.compile(r"[\u3400-\u9fff]\s+[\u3400-\u9fff]")
+_SPACES = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"\.{3,}|…+")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _SHAPE = re.compile(r"\(\s*[\w.+*/^-]+(?:\s*,\s*[\w.+*/^-]+)*\s*\)")  # (B, L, 768), (n), not an aside
 _HEADING = re.compile(r"^[^:：]{1,30}[:：]")  # "Key ideas:" before a list
@@ -226,7 +232,9 @@ def _is_listing(raw: str) -> bool:
     text = re.sub(r"(?<=\w)\([^()]*\)", "", text)  # O(n), f(x): the argument is part of the term
     text = _SHAPE.sub(" shape ", text)  # a shape such as (B, L, 768) is one term, not a list
     text = re.sub(r"\bw/(?=\s)", "with", text)  # "w/" is "with", not a separator
-    items = [i.strip() for i in _LIST_SEPARATOR.split(text) if i and i.strip()]
+    text = _ELLIPSIS.sub(",", text)
+    separator = _SPACES if _SPACED_TERMS.search(raw.strip()) and not _LIST_SEPARATOR.search(text) else _LIST_SEPARATOR
+    items = [i.strip() for i in separator.split(text) if i and i.strip()]
     # a relation relates the item's other words ("显存随层数增长"); alone ("增大") it is one more term
     if len(items) < 3 or any(_RELATION.search(item) and _RELATION.sub("", item).strip() for item in map(canonical, items)):
         return False
