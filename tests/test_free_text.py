@@ -48,6 +48,7 @@ def test_correct_answers_pass_terse_or_full_with_or_without_negated_wrong_ideas(
     ("The variance grows with d_k, but it has nothing to do with saturation.", "saturation", "nothing to do with"),
     ("The variance grows with d_k. Saturation is irrelevant.", "saturation", "irrelevant"),
     ("The variance grows with d_k. Saturation is not the reason.", "saturation", "is not the reason"),
+    ("The variance grows with d_k. Saturation of the softmax never shows up.", "saturation", "never shows up"),
     ("The variance grows with d_k rather than saturating the softmax.", "saturation", "rather than"),
     ("It has nothing to do with variance growing with d_k, softmax saturation, or gradients.", "saturation", "nothing to do with"),
     ("不是因为方差随维度增大，softmax 会饱和。", "variance", "不是"),
@@ -194,6 +195,7 @@ def test_an_attributive_wuguan_denies_only_what_it_modifies():
     ("NotNext，随机文档，话题，连贯性，捷径，SOP", True),  # 随机 is not 随
     ("设 q、k 各分量独立、方差为 1，则 q·k 的方差为 d_k", False),  # 则: then
     ("Adam+L2 时，衰减项要除以 √v，A 只剩 0.001，B 变成 1", False),  # a worked example's results
+    ("attn @ v 得 (B,h,L,D/h)，转回来 contiguous().view(B,L,D)，再过 W_o，输出 (B,L,D)", False),  # @ multiplies: an expression, not a term
 ])
 def test_a_chinese_relation_inside_an_item_makes_a_claim_not_a_list(sentence, listing):
     assert claims.sentences(sentence)[0].listing is listing
@@ -298,6 +300,15 @@ def test_terms_over_semicolons_or_bars_on_one_line_are_one_list(answer, listing)
     ("x: (B, L, D)   # the input, dh = D // h", False),  # a wide gap before a comment parts nothing
 ])
 def test_spaces_between_chinese_terms_or_an_ellipsis_part_a_list(sentence, listing):
+    assert claims.sentences(sentence)[0].listing is listing
+
+
+@pytest.mark.parametrize("sentence, listing", [
+    ("WordPiece 贪心最长匹配：john、house、s、johan、##son", False),  # the heading says what the items are
+    ("Keywords: variance, dimension, growth, saturation", True),  # a generic heading says nothing
+    ("Main points: variance, dimension, growth, saturation", True),
+])
+def test_only_a_generic_heading_leaves_a_list_of_terms_a_list(sentence, listing):
     assert claims.sentences(sentence)[0].listing is listing
 
 

@@ -4,11 +4,11 @@ An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sen
 case-folded, punctuation as spaces, one space between words) and its negation cues are found with
 their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
 than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such as "is
-irrelevant", "doesn't matter" or 与…无关, negate what comes before them in the clause (无关的 before a
-noun, only what stands after 与). "It is not true that" negates what follows, and so does a belief
-reported as others' ("many people think", "a common mix-up is that", 很多人以为, 误以为), and so does a
-warning against it (别指望, 别以为, 别用). A clause ends at a contrast or consequence ("but", "so", "which",
-但是, 而是, 所以), at a comma that opens a new clause (not one inside a list: "nothing to do with
+irrelevant", "doesn't matter", "never shows up" or 与…无关, negate what comes before them in the clause
+(无关的 before a noun, only what stands after 与). "It is not true that" negates what follows, and so
+does a belief reported as others' ("many people think", "a common mix-up is that", 很多人以为, 误以为), and
+so does a warning against it (别指望, 别以为, 别用). A clause ends at a contrast or consequence ("but", "so",
+"which", 但是, 而是, 所以), at a comma that opens a new clause (not one inside a list: "nothing to do with
 variance, saturation or gradients"), and at the comma that closes an opening "if" / "without" /
 "unless" clause, at a parenthesis, at a colon, at a bar (|, ｜) and at a dash between clauses ("isn't
 a class - it's ignore_index"; a minus sign is not one). The single-character Chinese cues (不, 没, 未,
@@ -16,14 +16,13 @@ a class - it's ignore_index"; a minus sign is not one). The single-character Chi
 complement (训不动, 记不住) negates the complement alone. A denial also ends before "and" with a new
 predicate ("does not grow and is fixed") and before the "and" that joins it to the next cue, so "not
 X or Y and never Z" denies all three; two cues back to back (不是没有) cancel. Pseudo-negations ("not
-only", "no-op", 不同, 不断, 非常, an adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有) and
-cues inside double quotes (a "no entity" class) are not cues. A sentence that only lists terms
-(three or more short items, nothing relating them, no negation, no heading saying what they are,
-which reaches over ";" to the end of its line; an identifier such as max_len_per_word, a shape such
-as (B, L, d) or a quoted title is one item; a dash or an ellipsis can part items, and so can a
-space between Chinese words where nothing else does) is marked as a listing: it names
-things but asserts nothing. So is each sentence of a line whose terms run on over ";" or "|" ("MLM;
-NSP; [CLS]").
+only", "no-op", 不同, 不断, 非常, an adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有) and cues
+inside double quotes (a "no entity" class) are not cues. A sentence that only lists terms (three or
+more short items, nothing relating them, no negation, no heading saying what they are, which reaches
+over ";" to the end of its line; an identifier such as max_len_per_word, a shape such as (B, L, d) or
+a quoted title is one item; a dash or an ellipsis can part items, and so can a space between Chinese
+words where nothing else does) is marked as a listing: it names things but asserts nothing. So is
+each sentence of a line whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -67,7 +66,8 @@ _EN_CUES = [
     (r"nothing to do with|no (?:effect|influence|impact|bearing|role) (?:on|in)|unrelated to|irrelevant(?: to)?", "both"),
     (r"(?:is|are|was|were|'s)(?: not|n't) (?:the |a )?(?:main |real |actual )?(?:reason|cause|point|issue|problem|purpose|explanation|why|what)"
      r"|(?:is|are|was|were) (?:a myth|wrong|false|incorrect|not true|untrue|a misconception)"
-     r"|(?:does|do|did)(?: not|n't) matter|plays? no (?:part|role)|has nothing to do with (?:it|this|that)", "back"),
+     r"|(?:does|do|did)(?: not|n't) (?:matter|appear|show up|exist|come into it)|never (?:appears?|shows? up)"
+     r"|plays? no (?:part|role)|has nothing to do with (?:it|this|that)", "back"),
     # a belief reported as someone else's: "many people think X", "a common mix-up is that X"
     (r"(?:many|some|most|a lot of) (?:people|learners|students|beginners|folks) (?:wrongly |often |still )?(?:think|believe|assume)"
      r"|people (?:often |usually |sometimes )?(?:wrongly )?(?:think|believe|assume)"
@@ -205,7 +205,7 @@ def _split(answer: str) -> list[str]:
 
 _LIST_SEPARATOR = re.compile(r"[,，、/;；|]|\s·\s|\s[\u2014\u2013]+\s|\u2014\u2014|\s(?:and|or|&)\s|(?<=[\u3400-\u9fff])[和或及与](?=[\u3400-\u9fff])")
 _RELATION = re.compile(
-    r"→|⇒|->|=>|=|<|>|≈|∝|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
+    r"→|⇒|->|=>|=|<|>|≈|∝|@|\b(?:is|are|was|were|be|been|because|so|since|therefore|thus|hence|which|when|if|then|while|so that"
     r"|makes?|causes?|leads?|gives?|lets?|keeps?|needs?|uses?|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added"
     r"|it|they|them|we|you)\b"  # a pronoun makes a clause, not a term
     r"|因为|所以|因此|导致|使|让|会|是|就|才|(?<![法规准原守细总])则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
@@ -218,7 +218,7 @@ _ELLIPSIS = re.compile(r"\.{3,}|…+")
 _IDENTIFIER = re.compile(r"\w+(?:_\w+)+")  # max_input_chars_per_word is one term
 _SHAPE = re.compile(r"\(\s*[\w.+*/^-]+(?:\s*,\s*[\w.+*/^-]+)*\s*\)")  # (B, L, 768), (n), not an aside
 _HEADING = re.compile(r"^[^:：]{1,30}[:：]")  # "Key ideas:" before a list
-_GENERIC_HEADING = re.compile(r"key|idea|word|term|concept|point|topic|answer|summary|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
+_GENERIC_HEADING = re.compile(r"\b(?:key|keyword|buzzword|idea|word|term|concept|point|topic|answer|summary)s?\b|关键|要点|概念|术语|核心|答案|总结|思路", re.IGNORECASE)
 
 
 def _is_listing(raw: str) -> bool:
