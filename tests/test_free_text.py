@@ -284,6 +284,8 @@ def test_a_denial_joined_to_the_next_one_covers_its_whole_list():
     ("var ∝ d_k; softmax saturates; grads vanish", [False] * 3),
     ("+ seg emb (A/B, pair shares one encoder); + [CLS] (slot for a sequence vector), [SEP]", [False, False]),
     ("too big and activations blow up or saturate, too small and they fade to zero", [False]),  # they: a clause
+    ("GPT, by contrast, masks out the future and only looks left", [False]),  # a contrast: a clause
+    ("look-ahead mask, upper triangular, -inf, teacher forcing, next token", [True]),  # look: a term here
     ("CoNLL-2003 — feature-based — top four layers — BiLSTM — F1", [True]),  # dashes between terms
     ('no-op; attention sink; periods & commas; "attention is not explanation"', [True] * 4),  # a quoted title
 ])
@@ -295,6 +297,8 @@ def test_terms_over_semicolons_or_bars_on_one_line_are_one_list(answer, listing)
     ("生成器 判别器 替换 二分类 15% 样本效率 [MASK]", True),  # Chinese terms parted by spaces alone
     ("后四层 拼接 BiLSTM CoNLL-2003 F1 特征抽取", True),
     ("NaN loss... grad norm... clip_grad_norm_... learning rate", True),  # an ellipsis parts items
+    ("BERT - GPT - T5 - cross-attention - causal mask", True),  # so does a hyphen between spaces
+    ("loss = 1 - p - q", False),  # a minus in a formula: = relates the terms
     ("梯度会累加 所以要清零", False),  # two clauses parted by a space still say something
     ("用 softmax 算 attention 权重", False),  # spaces around Latin words part no terms
     ("x: (B, L, D)   # the input, dh = D // h", False),  # a wide gap before a comment parts nothing
