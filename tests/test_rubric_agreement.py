@@ -44,7 +44,7 @@ def test_no_held_apart_answer_repeats_a_tuning_answer():
 
 
 # Measured on the held-apart set when the rubrics were frozen: agreement, recall, specificity.
-HELD_APART_FLOOR = {"en": (0.96, 0.95, 0.985), "zh": (0.96, 0.955, 0.975)}
+HELD_APART_FLOOR = {"en": (0.96, 0.95, 0.985), "zh": (0.96, 0.955, 0.98)}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
