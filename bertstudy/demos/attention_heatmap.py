@@ -1,8 +1,4 @@
-"""Self-attention weights over a sentence, drawn as a heatmap.
-
-Leaves out: what the heads mean (see the bert-layers demo) and why the scores are scaled by 1/√d_k
-(the scaling-sqrt-dk demo).
-"""
+"""Self-attention weights over a sentence, drawn as a heatmap."""
 
 from __future__ import annotations
 

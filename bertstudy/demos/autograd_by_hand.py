@@ -1,8 +1,4 @@
-"""A tiny MLP trained through a scalar autograd written by hand, checked against torch.autograd.
-
-Leaves out: tensors in the scalar engine (one node per number is why it is slow), optimisers other
-than plain gradient descent, and any test data.
-"""
+"""A tiny MLP trained through a scalar autograd written by hand, checked against torch.autograd."""
 
 from __future__ import annotations
 

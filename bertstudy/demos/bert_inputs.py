@@ -1,7 +1,4 @@
-"""What BERT is fed for a sentence pair, and how its three embeddings add up.
-
-Leaves out: trained weights (trained embeddings have other norms) and dropout (eval mode).
-"""
+"""What BERT is fed for a sentence pair, and how its three embeddings add up."""
 
 from __future__ import annotations
 

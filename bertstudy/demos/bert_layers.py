@@ -1,7 +1,4 @@
-"""What each layer of a pretrained BERT knows, measured with small probes on its hidden states.
-
-Leaves out: syntax probes (parse trees, part of speech), which need labelled data.
-"""
+"""What each layer of a pretrained BERT knows, measured with small probes on its hidden states."""
 
 from __future__ import annotations
 

@@ -1,11 +1,4 @@
-"""Compressing a small BERT classifier: int8 quantisation, pruning and distillation side by side.
-
-Leaves out: real text and a pre-trained BERT (see the fine-tune-classify demo), fine-tuning after
-pruning (the accuracy pruning loses is not won back), sparse storage and kernels (pruned weights
-are zeros in dense matrices: they save neither bytes nor time), and fast integer kernels for our
-own int8 layer (it computes the int8 arithmetic exactly with plain torch operations, which is
-slower than float, not faster).
-"""
+"""Compressing a small BERT classifier: int8 quantisation, pruning and distillation side by side."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Fine-tuning a [CLS] classifier on short reviews: a frozen encoder against full fine-tuning.
-
-Leaves out: learning-rate warm-up and decay, random restarts, a dev set for choosing the learning
-rate and the number of epochs, and text pairs (segment B).
-"""
+"""Fine-tuning a [CLS] classifier on short reviews: a frozen encoder against full fine-tuning."""
 
 from __future__ import annotations
 

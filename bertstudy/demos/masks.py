@@ -1,8 +1,4 @@
-"""Masks in attention: the same scores under no mask, a padding mask, a causal mask and both.
-
-Leaves out: trained attention (the scores here are random), and where each mask is used (padding
-in every BERT layer; causal in a decoder, e.g. GPT or the Transformer's decoder).
-"""
+"""Masks in attention: the same scores under no mask, a padding mask, a causal mask and both."""
 
 from __future__ import annotations
 

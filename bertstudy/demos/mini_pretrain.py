@@ -8,9 +8,6 @@ the backend is nccl when CUDA is available (one GPU per rank) and gloo on CPU. E
 same global batches and masks from the same seeds and trains on its shard (every WORLD_SIZE-th
 example); DDP averages the gradients, so the ranks stay identical. Only rank 0 prints, and writes
 the run's data as JSON to FILE.
-Leaves out: WordPiece and a real corpus, sequences longer than 24 tokens, gradient clipping, mixed
-precision, checkpoints, and evaluation on text the model never saw (the NSP pairs are new pairings
-of the training sentences).
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
 """BERT's masking for the masked language model: 80/10/10 on a real sentence pair, its statistics
 against the theory, static against dynamic masking, and whole word masking in English and Chinese.
-
-Leaves out: training (see the mini-pretrain demo), span and n-gram masking, and Chinese BERT's own
-vocabulary (the Chinese example's random replacements are drawn from the CJK characters of the
-uncased vocabulary).
 """
 
 from __future__ import annotations

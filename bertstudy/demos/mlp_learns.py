@@ -1,7 +1,4 @@
-"""A two-layer MLP learns the two-moons dataset: the loss falls and a curved decision boundary forms.
-
-Leaves out: a held-out test set, mini-batches, and optimisers other than momentum.
-"""
+"""A two-layer MLP learns the two-moons dataset: the loss falls and a curved decision boundary forms."""
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""Different heads attend to different things: a two-head attention layer trained on a toy task.
-
-Leaves out: real text (in a trained BERT some heads are also found to track the previous token,
-others a syntactic relation, many something less clear-cut), more layers, and sequences of one
-fixed length (lengths vary so that the padding makes the task honest: with every position always
-present the model could find the partner by attending to everything else).
-"""
+"""Different heads attend to different things: a two-head attention layer trained on a toy task."""
 
 from __future__ import annotations
 

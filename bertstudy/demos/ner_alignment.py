@@ -1,8 +1,4 @@
-"""Named-entity labels belong to words, BERT predicts one label per WordPiece token: aligning the two.
-
-Leaves out: real NER data (CoNLL-2003), pretrained weights, a CRF layer, and entity-level F1 (the
-score here is per word).
-"""
+"""Named-entity labels belong to words, BERT predicts one label per WordPiece token: aligning the two."""
 
 from __future__ import annotations
 

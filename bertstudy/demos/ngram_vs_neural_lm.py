@@ -1,8 +1,4 @@
-"""n-gram models against a small neural language model, by perplexity on held-out sentences.
-
-Leaves out: recurrent and Transformer LMs, tuning k or the discount on held-out data, and the
-neural model's early stopping (its held-out loss is shown, not used).
-"""
+"""n-gram models against a small neural language model, by perplexity on held-out sentences."""
 
 from __future__ import annotations
 

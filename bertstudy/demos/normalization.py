@@ -1,8 +1,4 @@
-"""BatchNorm vs LayerNorm on one batch, and how residual connections keep gradients alive in depth.
-
-Leaves out: BatchNorm's running averages for evaluation, learnt scale and shift (they are 1 and 0
-here), training the deep network, and normalisation inside attention.
-"""
+"""BatchNorm vs LayerNorm on one batch, and how residual connections keep gradients alive in depth."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""The sinusoidal positional encoding of the original Transformer, and what its geometry gives.
-
-Leaves out: learned position embeddings (BERT's; see reference.positions), relative and rotary
-positions, and how the code mixes with word embeddings once it is added to them.
-"""
+"""The sinusoidal positional encoding of the original Transformer, and what its geometry gives."""
 
 from __future__ import annotations
 

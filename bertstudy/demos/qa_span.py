@@ -1,8 +1,4 @@
-"""From start and end logits to an answer span, as SQuAD decoding does it, and why the naive way fails.
-
-Leaves out: a trained model, long passages cut into windows (doc_stride), mapping tokens back to
-characters, and Google's shortcut of trying only the 20 best starts and ends.
-"""
+"""From start and end logits to an answer span, as SQuAD decoding does it, and why the naive way fails."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Why Transformers replaced RNNs: sequential steps and path length, measured.
-
-Leaves out: GPUs (where attention's parallelism pays even more), the O(n²) memory of attention at
-long lengths, fused RNN kernels (cuDNN), trained weights. The inputs and weights are seeded; the
-timings, of course, vary with the machine and its load.
-"""
+"""Why Transformers replaced RNNs: sequential steps and path length, measured."""
 
 from __future__ import annotations
 

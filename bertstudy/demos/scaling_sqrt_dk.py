@@ -1,8 +1,4 @@
-"""Why attention divides its scores by √d_k: softmax saturation, entropy and vanishing gradients.
-
-Leaves out: trained queries and keys (whose components are neither independent nor of variance 1),
-and other cures (a temperature, normalising q and k).
-"""
+"""Why attention divides its scores by √d_k: softmax saturation, entropy and vanishing gradients."""
 
 from __future__ import annotations
 

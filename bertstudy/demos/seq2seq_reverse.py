@@ -1,8 +1,4 @@
-"""A GRU encoder-decoder with attention learns to reverse strings of digits.
-
-Leaves out: longer or unseen lengths (a model trained on 3 to 8 digits does not generalise to
-20), real language, dropout, learning-rate schedules, scheduled sampling.
-"""
+"""A GRU encoder-decoder with attention learns to reverse strings of digits."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""A tiny encoder-decoder Transformer learns to copy and to reverse strings of digits.
-
-Leaves out: real translation data, label smoothing, the warm-up schedule, beam search, and
-lengths beyond those trained on (the model does not generalise to longer strings).
-"""
+"""A tiny encoder-decoder Transformer learns to copy and to reverse strings of digits."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Skip-gram with negative sampling learns word vectors from a small corpus in seconds.
-
-Leaves out: analogies (the corpus is too small for them to be reliable), CBOW, hierarchical
-softmax, and the original tool's tricks (dynamic window, decaying learning rate).
-"""
+"""Skip-gram with negative sampling learns word vectors from a small corpus in seconds."""
 
 from __future__ import annotations
 

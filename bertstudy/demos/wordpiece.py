@@ -1,7 +1,4 @@
-"""BERT's tokenizer at work on a real vocabulary, and how BPE and WordPiece learn their merges.
-
-Leaves out: training a vocabulary at BERT's scale, and the unigram model of SentencePiece.
-"""
+"""BERT's tokenizer at work on a real vocabulary, and how BPE and WordPiece learn their merges."""
 
 from __future__ import annotations
 
