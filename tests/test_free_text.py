@@ -369,3 +369,37 @@ def test_a_heading_of_up_to_thirty_characters_says_what_its_items_are():
     assert not claims.sentences("fine-tune, same for all: 21,128 char vocab, BertTokenizer, raw text, Bert* classes")[0].listing
     assert claims.sentences("attention, heads, softmax, scaling, layer norm")[0].listing
     assert len(claims.sentences("LN → activ. scale stable")) == 1
+
+
+SPELLED = Rubric(
+    concepts=[Concept("why-ln", T, any=[
+        "re:(padding|填充).{0,30}(不稳定|不靠谱|噪声大|noisy|not reliable)",  # spells a negation among its endings
+        "re:(不依赖|doesn't depend on|does not depend on).{0,20}(batch|批量)"])],
+    misconceptions=[],
+)
+
+
+@pytest.mark.parametrize("answer, asserted", [
+    ("padding 让 batch 统计量噪声大", True),
+    ("padding 不会让 batch 统计量噪声大", False),  # 不会 stands in the gap: it denies the claim
+    ("有 padding 时 BatchNorm 的统计量不稳定", True),  # 不稳定 is the phrase's own negation
+    ("LayerNorm doesn't depend on the batch", True),
+    ("LayerNorm 不依赖 batch", True),
+    ("padding never makes statistics noisy", False),
+    ("with padding the batch statistics are not reliable", True),
+])
+def test_a_cue_the_phrase_does_not_spell_denies_it_and_one_it_spells_does_not(answer, asserted):
+    assert (rubric.grade(SPELLED, answer).points[0].status == "asserted") is asserted
+
+
+def test_a_shorter_match_may_stop_before_a_denial_of_something_else():
+    gaps = Rubric(concepts=[Concept("parallel", T, any=["re:attention.{0,60}parallel"])], misconceptions=[])
+    assert rubric.grade(gaps, "attention runs in parallel, an RNN does not run in parallel").correct
+    assert not rubric.grade(gaps, "attention does not run in parallel").correct
+
+
+def test_a_one_character_chinese_denial_stops_at_de_and_buzaiyu_reaches_its_clause():
+    sentence = claims.sentences("梯度总有一条不经过连乘的直达通道")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["经过连乘"]
+    sentence = claims.sentences("问题不在于维度太低，而在于一个词只有一个向量")[0]
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["维度太低"]

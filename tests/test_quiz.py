@@ -147,6 +147,16 @@ def test_shipped_short_answer_rubric(answer, correct):
     assert {p["id"] for p in graded.details["points"]} == {c.id for c in PACK.questions["attention-why-scale"].rubric.concepts}
 
 
+@pytest.mark.parametrize("answer, correct", [
+    ("A head with nothing to do parks on [SEP], a no-op when its pattern is not applicable; attention maps "
+     "don't show what matters.", True),
+    ("A head with nothing to do parks on [SEP], a no-op when its pattern is not applicable; attention maps "
+     "are important and different heads matter.", False),  # "important" ends in -nt: no contraction
+])
+def test_a_word_ending_in_nt_is_not_a_contraction(answer, correct):
+    assert grading.grade(PACK.questions["bert-layers-sep-attention"], answer).correct is correct
+
+
 def test_due_reviews_come_first_and_mastery_rises():
     store = Store()
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -3,26 +3,27 @@
 An answer is split into sentences (. ! ? ; 。！？； or a new line). Each sentence is normalised (NFKC,
 case-folded, punctuation as spaces, one space between words) and its negation cues are found with
 their scope, in the manner of NegEx: a cue such as "not", "never", "nothing to do with", "rather
-than", 不是, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such as "is
-irrelevant", "doesn't matter", "never shows up" or 与…无关, negate what comes before them in the clause
-(无关的 before a noun, only what stands after 与). "It is not true that" negates what follows, and so
-does a belief reported as others' ("many people think", "a common mix-up is that", 很多人以为, 误以为), and
-so does a warning against it (别指望, 别以为, 别用). A clause ends at a contrast or consequence ("but", "so",
-"which", 但是, 而是, 所以), at a comma that opens a new clause (not one inside a list: "nothing to do with
-variance, saturation or gradients"), and at the comma that closes an opening "if" / "without" /
-"unless" clause, at a parenthesis, at a colon, at a bar (|, ｜) and at a dash between clauses ("isn't
-a class - it's ignore_index"; a minus sign is not one). The single-character Chinese cues (不, 没, 未,
-无, 非) reach only a short phrase (never past 、), as do "without" and "unlike", and 不 before a
-complement (训不动, 记不住) negates the complement alone. A denial also ends before "and" with a new
-predicate ("does not grow and is fixed") and before the "and" that joins it to the next cue, so "not
-X or Y and never Z" denies all three; two cues back to back (不是没有) cancel. Pseudo-negations ("not
-only", "no-op", 不同, 不断, 非常, an adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有) and cues
-inside double quotes (a "no entity" class) are not cues. A sentence that only lists terms (three or
-more short items, nothing relating them, no negation, no heading saying what they are, which reaches
-over ";" to the end of its line; an identifier such as max_len_per_word, a shape such as (B, L, d) or
-a quoted title is one item; a dash or an ellipsis can part items, and so can a space between Chinese
-words where nothing else does) is marked as a listing: it names things but asserts nothing. So is
-each sentence of a line whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
+than", 不是, 不在于, 没有, 并非, 而非 or 无需 negates what follows it up to the end of its clause; a few, such as
+"is irrelevant", "doesn't matter", "never shows up" or 与…无关, negate what comes before them in the
+clause (无关的 before a noun, only what stands after 与). "It is not true that" negates what follows,
+and so does a belief reported as others' ("many people think", "a common mix-up is that", 很多人以为,
+误以为), and so does a warning against it (别指望, 别以为, 别用). A clause ends at a contrast or consequence
+("but", "so", "which", 但是, 而是, 所以), at a comma that opens a new clause (not one inside a list:
+"nothing to do with variance, saturation or gradients"), and at the comma that closes an opening
+"if" / "without" / "unless" clause, at a parenthesis, at a colon, at a bar (|, ｜) and at a dash
+between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The single-character
+Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、, nor past the 的 of a phrase
+they modify: 不经过连乘的通道), as do "without" and "unlike", and 不 before a complement (训不动, 记不住) negates
+the complement alone. A denial also ends before "and" with a new predicate ("does not grow and is
+fixed") and before the "and" that joins it to the next cue, so "not X or Y and never Z" denies all
+three; two cues back to back (不是没有) cancel. Pseudo-negations ("not only", "no-op", 不同, 不断, 非常, an
+adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有) and cues inside double quotes (a "no
+entity" class) are not cues. A sentence that only lists terms (three or more short items, nothing
+relating them, no negation, no heading saying what they are, which reaches over ";" to the end of
+its line; an identifier such as max_len_per_word, a shape such as (B, L, d) or a quoted title is one
+item; a dash or an ellipsis can part items, and so can a space between Chinese words where nothing
+else does) is marked as a listing: it names things but asserts nothing. So is each sentence of a
+line whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -84,7 +85,7 @@ _ZH_CUES = [
     (r"无关|没有关系|没关系|不相关|并不重要|不重要|无所谓|是错的|是错误的|是误解|不成立|不对|站不住", "back"),
     (r"不是(?:主要|真正的?)?(?:原因|关键|重点|目的|问题|理由)", "both"),
     (r"(?:很多人|不少人|有人|有些人|大家|初学者)(?:常常|经常|总|往往)?(?:会)?(?:误以为|以为|觉得|认为)|误以为|误认为|(?<![可所足难])以为|(?<![类区分特差级识告个性派辨鉴离])别(?:指望|期待|幻想|以为|觉得|认为|用|拿|把|再用|去用)|常见的?(?:误解|误区|错误)是", "fwd-wide"),
-    (r"并不是|并非|而非|而不是|不是|并不|不代表|不意味着|不等于|不说明|没有|不会|不能|不一定|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
+    (r"并不是|并非|而非|而不是|不是|不在于|并不|不代表|不意味着|不等于|不说明|没有|不会|不能|不一定|无需|无须|不需要|不用|不必|从不|从来不|绝不|毫无|不再|未曾|无法", "fwd-wide"),
     (r"不|没|未|无|非", "fwd-narrow"),
 ]
 _ZH_PSEUDO = re.compile(
@@ -110,7 +111,7 @@ _EN_NEXT_PREDICATE = re.compile(r"\b(?:and|or)\s+(?:(?:it|this|that|they|we|you|
 _JOINT = re.compile(r"\b(?:and|or)\b|而且|并且|同时|以及")
 # A resultative or potential complement after 不: 训不动, 记不住, 做不了, 学不到.
 _COMPLEMENT = re.compile(r"[\u3400-\u9fff]不[了住动到好出起上下来去开完清懂见着]")
-_ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的话|才|也|时(?![间刻序期])")
+_ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的|才|也|时(?![间刻序期])")
 _EN_SUBORDINATE = re.compile(r"^(?:if|when|whenever|without|unless|once|since|as|because|although|though|while|whereas|unlike|before|after|even if)\b")
 _LIST_JOIN = re.compile(r"^(?:and|or|nor|and/or|or even|as well as)\b")
 _NEW_CLAUSE = re.compile(r"^(?:it|this|that|they|we|you|there|these|those)\b|\b(?:is|are|was|were|be|has|have|had|does|do|did"

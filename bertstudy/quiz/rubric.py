@@ -8,7 +8,9 @@ Each part is a list of alternative phrases: words (a CJK phrase ignores spaces; 
 also matches one typo), `re:` and a regular expression, or either behind `not:`, which is asserted
 only where it stands negated ("the encoder has no causal mask"). A phrase is asserted where it is
 found outside the scope of a negation (claims.py); a cue inside the found words counts too, unless
-the phrase spells a negation out itself. A point's `reversed` phrases state it the wrong way round.
+the phrase spells it out itself ("doesn't depend on the batch"), and a shorter match of the phrase
+that stops before such a cue is asserted ("attention runs in parallel, an RNN does not run in
+parallel"). A point's `reversed` phrases state it the wrong way round.
 
 The verdict: correct when every required point is asserted, none is reversed and no misconception
 is asserted. Otherwise the score is the share of required points (three quarters) and supporting
@@ -140,10 +142,43 @@ def _find(phrase: str, sentence: claims.Sentence) -> list[Found]:
         spans = [w.span() for w in re.finditer(r"\w+", sentence.norm) if _one_typo(fuzzy, w.group())]
     out = []
     for start, end in spans:
-        cues = sentence.negations(start, end, inside=negative or not explicit)
+        cues = _denials(pattern, explicit and not negative, sentence, start, end)
+        inner = [c.start for c in cues if start < c.start < end]
+        if len(cues) % 2 and not negative and inner:  # "A is X, B is not X": a shorter match may stop before the cue
+            shorter = pattern.match(sentence.norm, start, min(inner))
+            if shorter and shorter.end() > start:
+                end = shorter.end()
+                cues = _denials(pattern, explicit, sentence, start, end)
         negated = len(cues) % 2 == 1
         out.append(Found(sentence, start, end, negated == negative and not sentence.listing, cues[0].text if cues else None))
     return out
+
+
+def _denials(pattern: re.Pattern, explicit: bool, sentence: claims.Sentence, start: int, end: int) -> list[claims.Cue]:
+    """The cues that deny the words found at [start, end)."""
+    cues = sentence.negations(start, end, inside=True)
+    return _beside_its_own(cues, pattern, sentence.norm, start, end) if explicit else cues
+
+
+def _beside_its_own(cues: list[claims.Cue], pattern: re.Pattern, norm: str, start: int, end: int) -> list[claims.Cue]:
+    """The cues that deny a phrase which spells a negation out itself: those outside the found
+    words, and those inside that the phrase does not need and that reach its end ("padding 不会让
+    batch 统计量噪声大"). Where the phrase's own negation was met by a cue that stops short of the
+    end ("梯度不再只是连乘，不会随深度消失"), the next cue that reaches the end plays its part."""
+    inside = [c for c in cues if c.start < end and c.end > start]
+    spelled = {c for c in inside if _spelled(pattern, norm, start, end, c)}
+    short = sum(1 for c in spelled if c.scope[1] < end)
+    reaching = [c for c in inside if c not in spelled and c.scope[1] >= end]
+    return [c for c in cues if c not in inside] + reaching[short:]
+
+
+def _spelled(pattern: re.Pattern, norm: str, start: int, end: int, cue: claims.Cue) -> bool:
+    """Whether the phrase spells the cue: the found words need it (blanked out, they no longer
+    match: "doesn't depend on the batch"), or the phrase also matches from the cue on ("去掉 NSP，无
+    NSP ≥ 有 NSP"). "padding 不会让 batch 统计量噪声大" matches "padding ... 噪声大" without its 不会,
+    so there 不会 denies."""
+    blank = norm[:cue.start] + "x" * (cue.end - cue.start) + norm[cue.end:]
+    return pattern.fullmatch(blank, start, end) is None or pattern.match(norm, cue.start) is not None
 
 
 def _one_typo(word: str, written: str) -> bool:
