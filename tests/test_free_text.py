@@ -398,8 +398,10 @@ def test_a_shorter_match_may_stop_before_a_denial_of_something_else():
     assert not rubric.grade(gaps, "attention does not run in parallel").correct
 
 
-def test_a_one_character_chinese_denial_stops_at_de_and_buzaiyu_reaches_its_clause():
+def test_a_one_character_chinese_denial_stops_at_the_de_of_what_it_modifies_and_buzaiyu_reaches_its_clause():
     sentence = claims.sentences("梯度总有一条不经过连乘的直达通道")[0]
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["经过连乘"]
+    sentence = claims.sentences("WordPiece 不把频率最高的 pair 合并")[0]  # 的 inside a coverb's object
+    assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["把频率最高的 pair 合并"]
     sentence = claims.sentences("问题不在于维度太低，而在于一个词只有一个向量")[0]
     assert [sentence.norm[slice(*c.scope)] for c in sentence.cues] == ["维度太低"]

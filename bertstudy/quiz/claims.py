@@ -13,17 +13,17 @@ and so does a belief reported as others' ("many people think", "a common mix-up 
 "if" / "without" / "unless" clause, at a parenthesis, at a colon, at a bar (|, ｜) and at a dash
 between clauses ("isn't a class - it's ignore_index"; a minus sign is not one). The single-character
 Chinese cues (不, 没, 未, 无, 非) reach only a short phrase (never past 、, nor past the 的 of a phrase
-they modify: 不经过连乘的通道), as do "without" and "unlike", and 不 before a complement (训不动, 记不住) negates
-the complement alone. A denial also ends before "and" with a new predicate ("does not grow and is
-fixed") and before the "and" that joins it to the next cue, so "not X or Y and never Z" denies all
-three; two cues back to back (不是没有) cancel. Pseudo-negations ("not only", "no-op", 不同, 不断, 非常, an
-adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有) and cues inside double quotes (a "no
-entity" class) are not cues. A sentence that only lists terms (three or more short items, nothing
-relating them, no negation, no heading saying what they are, which reaches over ";" to the end of
-its line; an identifier such as max_len_per_word, a shape such as (B, L, d) or a quoted title is one
-item; a dash or an ellipsis can part items, and so can a space between Chinese words where nothing
-else does) is marked as a listing: it names things but asserts nothing. So is each sentence of a
-line whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
+they modify, 不经过连乘的通道, unless a coverb opens it: 不把最高的 pair 合并), as do "without" and "unlike", and 不
+before a complement (训不动, 记不住) negates the complement alone. A denial also ends before "and" with a
+new predicate ("does not grow and is fixed") and before the "and" that joins it to the next cue, so
+"not X or Y and never Z" denies all three; two cues back to back (不是没有) cancel. Pseudo-negations
+("not only", "no-op", 不同, 不断, 非常, an adjective such as 没见过的 (unseen), and a question's 是不是 or 有没有)
+and cues inside double quotes (a "no entity" class) are not cues. A sentence that only lists terms
+(three or more short items, nothing relating them, no negation, no heading saying what they are,
+which reaches over ";" to the end of its line; an identifier such as max_len_per_word, a shape such
+as (B, L, d) or a quoted title is one item; a dash or an ellipsis can part items, and so can a space
+between Chinese words where nothing else does) is marked as a listing: it names things but asserts
+nothing. So is each sentence of a line whose terms run on over ";" or "|" ("MLM; NSP; [CLS]").
 
 Leaves out: syntax. Scope comes from punctuation and connectives, not from a parse, so a negation
 that reaches across a clause this cannot see ("not scaling the scores saturates the softmax") is
@@ -111,7 +111,11 @@ _EN_NEXT_PREDICATE = re.compile(r"\b(?:and|or)\s+(?:(?:it|this|that|they|we|you|
 _JOINT = re.compile(r"\b(?:and|or)\b|而且|并且|同时|以及")
 # A resultative or potential complement after 不: 训不动, 记不住, 做不了, 学不到.
 _COMPLEMENT = re.compile(r"[\u3400-\u9fff]不[了住动到好出起上下来去开完清懂见着]")
-_ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的|才|也|时(?![间刻序期])")
+_ZH_NARROW_STOP = re.compile(r"会|就|则|导致|使得|使|让|造成|的话|才|也|时(?![间刻序期])")
+# 的 ends the phrase a one-character cue modifies (不经过连乘的通道), unless a coverb opens that
+# phrase: then it belongs to the coverb's object (不把频率最高的 pair 合并).
+_ZH_MODIFIER = re.compile(r"的")
+_ZH_COVERB = re.compile(r"\s?[把对给被将用从在跟向为]")
 _EN_SUBORDINATE = re.compile(r"^(?:if|when|whenever|without|unless|once|since|as|because|although|though|while|whereas|unlike|before|after|even if)\b")
 _LIST_JOIN = re.compile(r"^(?:and|or|nor|and/or|or even|as well as)\b")
 _NEW_CLAUSE = re.compile(r"^(?:it|this|that|they|we|you|there|these|those)\b|\b(?:is|are|was|were|be|has|have|had|does|do|did"
@@ -332,7 +336,10 @@ def _scope_end(norm: str, marks: _Marks, clause_start: int, cue_end: int, zh: bo
             end = b
             break
     if zh:
-        for pattern in (_ZH_STOP, _ZH_NARROW_STOP) if narrow else (_ZH_STOP,):
+        stops = (_ZH_STOP, _ZH_NARROW_STOP) if narrow else (_ZH_STOP,)
+        if narrow and not _ZH_COVERB.match(norm, cue_end):
+            stops += (_ZH_MODIFIER,)
+        for pattern in stops:
             m = pattern.search(norm, cue_end + 1, end)
             end = m.start() if m else end
         return min([end] + [c for c in marks.commas if c > cue_end and narrow])
