@@ -196,6 +196,8 @@ def test_an_attributive_wuguan_denies_only_what_it_modifies():
     ("设 q、k 各分量独立、方差为 1，则 q·k 的方差为 d_k", False),  # 则: then
     ("Adam+L2 时，衰减项要除以 √v，A 只剩 0.001，B 变成 1", False),  # a worked example's results
     ("attn @ v 得 (B,h,L,D/h)，转回来 contiguous().view(B,L,D)，再过 W_o，输出 (B,L,D)", False),  # @ multiplies: an expression, not a term
+    ("自注意力为 O(n²d)、O(1)、O(1)，循环层为 O(nd²)、O(n)、O(n)", False),  # 为: is
+    ("作为输入、训练行为、dropout、认为", True),  # 作为, 行为, 认为 hold 为 but are no relation
 ])
 def test_a_chinese_relation_inside_an_item_makes_a_claim_not_a_list(sentence, listing):
     assert claims.sentences(sentence)[0].listing is listing

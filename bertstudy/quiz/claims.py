@@ -216,7 +216,7 @@ _RELATION = re.compile(
     r"|grows?|scales?|scaling|depends?|becomes?|gets?|into|summed|added"
     r"|it|they|them|we|you)\b"  # a pronoun makes a clause, not a term
     r"|因为|所以|因此|导致|使|让|会|是|就|才|(?<![法规准原守细总])则|把|被|可以|需要|越|为了|从而|擅长|适合|得到|相加|只有|分别|各自|混在"
-    r"|随(?![机便意])|变成|变为|成为|除以|乘以|只剩|剩下|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|捕捉|捕获|学到|学会|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
+    r"|随(?![机便意])|(?<![因作认以成行])为(?!了)|变成|变为|成为|除以|乘以|只剩|剩下|增长|增加|增大|减小|变大|变小|持平|提升|提高|下降|降低|更好|更差|变好|变差|捕捉|捕获|学到|学会|无关|没问题|取决于|快|慢|(?<![可性功智])能(?![力量])|只看|只用|只在|只对|符合|给出")
 # Chinese terms typed with spaces alone ("生成器 判别器 替换"): where no other separator parts items,
 # a space between two Chinese words does (Chinese puts none inside a sentence).
 _SPACED_TERMS = re.compile(r"[\u3400-\u9fff]\s+[\u3400-\u9fff]")
