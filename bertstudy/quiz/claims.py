@@ -138,14 +138,14 @@ class Sentence:
     cues: tuple[Cue, ...]
     listing: bool = False  # a list of terms: it names things but asserts nothing
 
-    def negations(self, start: int, end: int, inside: bool) -> list[Cue]:
+    def negations(self, start: int, end: int) -> list[Cue]:
         """The cues whose scope reaches the span [start, end): a cue outside the span when its
-        scope holds the span's start; a cue within it, when `inside`, when its scope overlaps it."""
+        scope holds the span's start; a cue within it when its scope overlaps it."""
         out = []
         for cue in self.cues:
             lo, hi = cue.scope
             if cue.start < end and cue.end > start:
-                if inside and lo < hi and lo < end and hi > start:
+                if lo < hi and lo < end and hi > start:
                     out.append(cue)
             elif lo <= start < hi:
                 out.append(cue)

@@ -140,24 +140,25 @@ def _find(phrase: str, sentence: claims.Sentence) -> list[Found]:
     spans = [m.span() for m in pattern.finditer(sentence.norm) if m.end() > m.start()]
     if not spans and fuzzy:
         spans = [w.span() for w in re.finditer(r"\w+", sentence.norm) if _one_typo(fuzzy, w.group())]
+    spells = explicit and not negative  # a `not:` phrase counts every cue
     out = []
     for start, end in spans:
-        cues = _denials(pattern, explicit and not negative, sentence, start, end)
+        cues = _denials(pattern, spells, sentence, start, end)
         inner = [c.start for c in cues if start < c.start < end]
         if len(cues) % 2 and not negative and inner:  # "A is X, B is not X": a shorter match may stop before the cue
             shorter = pattern.match(sentence.norm, start, min(inner))
             if shorter and shorter.end() > start:
                 end = shorter.end()
-                cues = _denials(pattern, explicit, sentence, start, end)
+                cues = _denials(pattern, spells, sentence, start, end)
         negated = len(cues) % 2 == 1
         out.append(Found(sentence, start, end, negated == negative and not sentence.listing, cues[0].text if cues else None))
     return out
 
 
-def _denials(pattern: re.Pattern, explicit: bool, sentence: claims.Sentence, start: int, end: int) -> list[claims.Cue]:
-    """The cues that deny the words found at [start, end)."""
-    cues = sentence.negations(start, end, inside=True)
-    return _beside_its_own(cues, pattern, sentence.norm, start, end) if explicit else cues
+def _denials(pattern: re.Pattern, spells: bool, sentence: claims.Sentence, start: int, end: int) -> list[claims.Cue]:
+    """The cues that deny the words found at [start, end), of a phrase that `spells` a negation or not."""
+    cues = sentence.negations(start, end)
+    return _beside_its_own(cues, pattern, sentence.norm, start, end) if spells else cues
 
 
 def _beside_its_own(cues: list[claims.Cue], pattern: re.Pattern, norm: str, start: int, end: int) -> list[claims.Cue]:
