@@ -157,6 +157,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "content.none_trusted": ("No content pack is trusted (the built-in one always is).", "没有受信任的内容包（内置内容包始终受信任）。"),
     # demos
     "demo.ran": ("Demo finished in {seconds:.1f} s.", "演示完成，用时 {seconds:.1f} 秒。"),
+    # what a demo's progress bar says it is doing
+    "demo.step.training": ("training", "训练中"),
+    "demo.step.pretraining": ("pre-training", "预训练中"),
+    "demo.step.timing": ("timing", "计时中"),
+    "demo.step.backpropagating": ("backpropagating", "反向传播中"),
+    "demo.step.teacher": ("teacher", "教师模型"),
+    "demo.step.student_distilled": ("student (distilled)", "学生模型（蒸馏）"),
+    "demo.step.student_labels": ("student (labels only)", "学生模型（只用标签）"),
+    "demo.step.fine_tuning_frozen": ("fine-tuning (frozen encoder)", "微调（冻结编码器）"),
+    "demo.step.fine_tuning_full": ("fine-tuning (full)", "微调（全部参数）"),
+    "demo.step.training_copy": ("training: copy", "训练：复制"),
+    "demo.step.training_reverse": ("training: reverse", "训练：反转"),
     "draw.every": (", every {step}th", "，每 {step} 列取一列"),
     "draw.columns": ("columns {first} … {last}{every}; scale {scale}", "列 {first} … {last}{every}；刻度 {scale}"),
     "draw.log_scale": (" (log scale)", "（对数坐标）"),

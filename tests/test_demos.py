@@ -67,3 +67,13 @@ def test_attention_heatmap_without_the_pretrained_model(monkeypatch):
     monkeypatch.setattr(attention_heatmap.pretrained, "available", lambda: False)
     data = attention_heatmap.run(quick=True)
     assert data["model"] is None and data["tokens"] == attention_heatmap.SENTENCE.split()
+
+
+def test_a_progress_bar_names_its_phase_from_the_interface_strings_in_both_languages():
+    from bertstudy import i18n
+    from bertstudy.demos import live
+
+    phases = [key for key in i18n.MESSAGES if key.startswith("demo.step.")]
+    assert phases and all(cjk(i18n.MESSAGES[key][1]) for key in phases)
+    with pytest.raises(KeyError):  # looked up on every run, so a demo's unknown phase fails its quick test
+        list(live.steps([1], "no_such_phase"))

@@ -95,7 +95,7 @@ def test_pretrained_features_are_informative_even_frozen():
     model = fine_tune_classify.build_model(kept, encoder)
     model.bert.requires_grad_(False)
     plan = fine_tune_classify.Plan(epochs=4, lr_full=0.0, lr_frozen=1e-2, log_every=15)
-    result = fine_tune_classify.fine_tune(model, train, test, frozen=True, plan=plan, label="frozen")
+    result = fine_tune_classify.fine_tune(model, train, test, frozen=True, plan=plan)
     assert result["test_accuracy"][-1] >= 0.75, "a linear classifier on MiniLM's [CLS] features"
 
 

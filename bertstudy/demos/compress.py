@@ -79,14 +79,14 @@ def accuracy(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor) -> float
 
 
 def train(model: nn.Module, ids: torch.Tensor, labels: torch.Tensor, n_steps: int, gen: torch.Generator,
-          description: str, teacher: nn.Module | None = None, test: tuple[torch.Tensor, torch.Tensor] | None = None,
+          phase: str, teacher: nn.Module | None = None, test: tuple[torch.Tensor, torch.Tensor] | None = None,
           log_every: int = 0) -> list[float]:
     """AdamW with BERT's warm-up and linear decay on random batches of (ids, labels); with a teacher,
     the loss is the distillation loss. Returns the test accuracy every log_every steps (if asked)."""
     optimizer = AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
     curve = []
     model.train()
-    for step in steps(range(n_steps), description):
+    for step in steps(range(n_steps), phase):
         optimizer.lr = bert_learning_rate(step, LEARNING_RATE, n_steps // 10, n_steps)
         batch = torch.randint(0, len(ids), (BATCH_SIZE,), generator=gen)
         logits = model(ids[batch])  # (B, 2)
@@ -191,10 +191,10 @@ def run(quick: bool = False) -> dict[str, Any]:
     transfer_labels = predict(teacher, train_ids)  # the teacher's predictions stand in for labels...
     transfer_labels[:N_LABELLED] = train_labels[:N_LABELLED]  # ...except where labels are known
     curve_distilled = train(distilled, train_ids, transfer_labels, plan.student_steps,
-                            torch.Generator().manual_seed(SEED + 2), "student (distilled)",
+                            torch.Generator().manual_seed(SEED + 2), "student_distilled",
                             teacher=teacher, test=test, log_every=plan.log_every)
     curve_plain = train(plain, train_ids[:N_LABELLED], train_labels[:N_LABELLED], plan.student_steps,
-                        torch.Generator().manual_seed(SEED + 2), "student (labels only)",  # the same batches
+                        torch.Generator().manual_seed(SEED + 2), "student_labels",  # the same batches
                         test=test, log_every=plan.log_every)
     params = sum(p.numel() for p in distilled.parameters())
     rows += [measure("student_distilled", distilled, params=params), measure("student_labels", plain, params=params)]

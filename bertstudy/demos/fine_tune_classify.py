@@ -80,7 +80,7 @@ def build_model(kept: list[int], encoder: BertModel | None) -> BertForSequenceCl
 
 
 def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tensor], test: dict[str, torch.Tensor],
-              frozen: bool, plan: Plan, label: str) -> dict[str, Any]:
+              frozen: bool, plan: Plan) -> dict[str, Any]:
     """Train with AdamW (bertstudy.reference.optim) on shuffled mini-batches; every `plan.log_every` steps, the mean training
     loss since the last point and the held-out accuracy."""
     splits = {"train": train, "test": test}
@@ -113,7 +113,7 @@ def fine_tune(model: BertForSequenceClassification, train: dict[str, torch.Tenso
     history: dict[str, list[float]] = {"epoch": [], "loss": [], "test_accuracy": []}
     losses: list[float] = []
     model.train()
-    for step in steps(range(plan.epochs * steps_per_epoch), label):
+    for step in steps(range(plan.epochs * steps_per_epoch), "fine_tuning_frozen" if frozen else "fine_tuning_full"):
         if step % steps_per_epoch == 0:
             batches = torch.randperm(len(train["labels"]), generator=gen).split(BATCH_SIZE)
         rows = batches[step % steps_per_epoch]
@@ -144,8 +144,8 @@ def run(quick: bool = False, use_pretrained: bool | None = None) -> dict[str, An
 
     with contextlib.nullcontext() if real else one_thread():  # MiniLM's matrices use every core
         initial = _accuracy(build_model(kept, encoder), test)  # before training (every model starts alike)
-        runs = {mode: fine_tune(build_model(kept, encoder), train, test, mode == "frozen", plan,
-                                f"fine-tuning ({mode})") for mode in ("frozen", "full")}
+        runs = {mode: fine_tune(build_model(kept, encoder), train, test, mode == "frozen", plan)
+                for mode in ("frozen", "full")}
 
     examples = [i for label in (1, 0) for i in _spread(reviews["test"], label, EXAMPLES // 2)]
     config = encoder.config if real else BertConfig.tiny()

@@ -131,7 +131,7 @@ def train(quick: bool = False, rank: int = 0, world: int = 1, device: torch.devi
     rng, queue, epochs = random.Random(s["seed"]), [], 0  # the stream of NSP pairs
     masks = torch.Generator().manual_seed(s["seed"])  # the same masks on every rank
     mlm_curve, nsp_curve = [], []
-    for step in steps(range(s["steps"]), "pre-training"):
+    for step in steps(range(s["steps"]), "pretraining"):
         optimizer.lr = bert_learning_rate(step + 1, s["lr"], s["warmup"], s["steps"])
         while len(queue) < s["batch_size"]:  # each epoch Google's procedure makes new pairs, shuffled
             epoch = create_nsp_pairs(corpus, rng, s["max_seq_length"], short_seq_prob=0.1)

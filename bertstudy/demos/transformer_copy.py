@@ -64,7 +64,7 @@ def train(task: str, num_steps: int, max_len: int, seed: int) -> dict[str, Any]:
                         dropout=0.0, max_len=16, tie_output=True)
     optimizer = Adam(model.parameters(), lr=1e-2, betas=(0.9, 0.98))
     losses = []
-    for _ in steps(range(num_steps), f"training: {task}"):
+    for _ in steps(range(num_steps), f"training_{task}"):
         batch = make_batch(gen, 64, max_len, task)
         logits = model(batch["src"], batch["decoder_input"], batch["real"])  # (B, L + 1, V)
         loss = F.cross_entropy(logits.flatten(0, 1), batch["target"].flatten(), ignore_index=PAD)
