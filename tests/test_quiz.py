@@ -157,6 +157,16 @@ def test_a_word_ending_in_nt_is_not_a_contraction(answer, correct):
     assert grading.grade(PACK.questions["bert-layers-sep-attention"], answer).correct is correct
 
 
+@pytest.mark.parametrize("sentence, wrong", [
+    ("Every layer of BERT combines both directions, unlike ELMo.", False),
+    ("BERT stacks 12 encoder layers.", False),
+    ("BERT concatenates a forward and a backward LSTM, like ELMo.", True),
+])
+def test_bert_combining_both_sides_in_a_layer_is_no_concatenation_of_two_models(sentence, wrong):
+    graded = grading.grade(PACK.questions["bert-architecture-bidirectional"], sentence)
+    assert ("bert-concatenates" in {m["id"] for m in graded.details["misconceptions"]}) is wrong
+
+
 def test_due_reviews_come_first_and_mastery_rises():
     store = Store()
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
