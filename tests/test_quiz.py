@@ -167,6 +167,16 @@ def test_bert_combining_both_sides_in_a_layer_is_no_concatenation_of_two_models(
     assert ("bert-concatenates" in {m["id"] for m in graded.details["misconceptions"]}) is wrong
 
 
+@pytest.mark.parametrize("sentence, wrong", [
+    ("Bahdanau removed the RNNs and used self-attention.", True),
+    ("The Transformer later dropped the recurrent layers and used self-attention only.", False),
+    ("后来的 Transformer 才去掉了 RNN，换成了自注意力。", False),
+])
+def test_dropping_recurrence_is_wrong_of_bahdanau_not_of_the_transformer(sentence, wrong):
+    graded = grading.grade(PACK.questions["seq2seq-bottleneck"], sentence)
+    assert ("replaced-rnn" in {m["id"] for m in graded.details["misconceptions"]}) is wrong
+
+
 def test_due_reviews_come_first_and_mastery_rises():
     store = Store()
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
