@@ -157,24 +157,17 @@ def test_a_word_ending_in_nt_is_not_a_contraction(answer, correct):
     assert grading.grade(PACK.questions["bert-layers-sep-attention"], answer).correct is correct
 
 
-@pytest.mark.parametrize("sentence, wrong", [
-    ("Every layer of BERT combines both directions, unlike ELMo.", False),
-    ("BERT stacks 12 encoder layers.", False),
-    ("BERT concatenates a forward and a backward LSTM, like ELMo.", True),
+@pytest.mark.parametrize("qid, misconception, sentence, wrong", [
+    ("bert-architecture-bidirectional", "bert-concatenates", "Every layer of BERT combines both directions, unlike ELMo.", False),
+    ("bert-architecture-bidirectional", "bert-concatenates", "BERT stacks 12 encoder layers.", False),
+    ("bert-architecture-bidirectional", "bert-concatenates", "BERT concatenates a forward and a backward LSTM, like ELMo.", True),
+    ("seq2seq-bottleneck", "replaced-rnn", "Bahdanau removed the RNNs and used self-attention.", True),
+    ("seq2seq-bottleneck", "replaced-rnn", "The Transformer later dropped the recurrent layers and used self-attention only.", False),
+    ("seq2seq-bottleneck", "replaced-rnn", "后来的 Transformer 才去掉了 RNN，换成了自注意力。", False),
 ])
-def test_bert_combining_both_sides_in_a_layer_is_no_concatenation_of_two_models(sentence, wrong):
-    graded = grading.grade(PACK.questions["bert-architecture-bidirectional"], sentence)
-    assert ("bert-concatenates" in {m["id"] for m in graded.details["misconceptions"]}) is wrong
-
-
-@pytest.mark.parametrize("sentence, wrong", [
-    ("Bahdanau removed the RNNs and used self-attention.", True),
-    ("The Transformer later dropped the recurrent layers and used self-attention only.", False),
-    ("后来的 Transformer 才去掉了 RNN，换成了自注意力。", False),
-])
-def test_dropping_recurrence_is_wrong_of_bahdanau_not_of_the_transformer(sentence, wrong):
-    graded = grading.grade(PACK.questions["seq2seq-bottleneck"], sentence)
-    assert ("replaced-rnn" in {m["id"] for m in graded.details["misconceptions"]}) is wrong
+def test_a_misconception_names_its_wrong_claim_not_a_right_one_in_the_same_words(qid, misconception, sentence, wrong):
+    graded = grading.grade(PACK.questions[qid], sentence)
+    assert (misconception in {m["id"] for m in graded.details["misconceptions"]}) is wrong
 
 
 def test_due_reviews_come_first_and_mastery_rises():
