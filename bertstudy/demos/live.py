@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from bertstudy import console
+from bertstudy import console, i18n
 
 T = TypeVar("T")
 
@@ -20,8 +20,6 @@ quiet = False
 def steps(items: Iterable[T], phase: str, total: int | None = None) -> Iterator[T]:
     """Yield `items`, advancing a transient progress bar labelled with the `phase` (a key of the
     interface's `demo.step.*` strings, in the learner's language)."""
-    from bertstudy import i18n
-
     description = i18n.t(f"demo.step.{phase}")  # looked up on every run, shown or not
     err = console.err()
     if quiet or not err.is_terminal:
