@@ -9,9 +9,9 @@ import math
 
 import pytest
 
-from bertstudy import console, demos
+from bertstudy import console, demos, i18n
 from bertstudy.content.pack import load
-from bertstudy.demos import draw
+from bertstudy.demos import draw, live
 from bertstudy.paths import builtin_pack
 
 DEMOS = load(builtin_pack()).demos
@@ -70,9 +70,6 @@ def test_attention_heatmap_without_the_pretrained_model(monkeypatch):
 
 
 def test_a_progress_bar_names_its_phase_from_the_interface_strings_in_both_languages():
-    from bertstudy import i18n
-    from bertstudy.demos import live
-
     phases = [key for key in i18n.MESSAGES if key.startswith("demo.step.")]
     assert phases and all(cjk(i18n.MESSAGES[key][1]) for key in phases)
     with pytest.raises(KeyError):  # looked up on every run, so a demo's unknown phase fails its quick test
